@@ -1,0 +1,39 @@
+/**
+ * The contract between a connection and whatever moves its bytes. A transport moves whole
+ * frames: one frame is one encoded message (`@rpyc/protocol`'s `encodeMessage`). Message
+ * transports (WebSocket, MessagePort, the in-memory pair) map one frame to one native message;
+ * byte-stream transports add a length prefix (see `connectStream`).
+ *
+ * Ownership: a frame passed to `send` belongs to the transport from then on (the caller must not
+ * mutate it); a frame passed to `onFrame` belongs to the connection.
+ */
+export interface Transport {
+  /**
+   * Queues one frame for the peer. Frames arrive in the order they were sent. Never throws for
+   * backpressure: a transport buffers up to its documented limit, then fails the transport with
+   * a coded error (delivered through `TransportHandlers.onClose`).
+   */
+  send(frame: Uint8Array): void;
+  /**
+   * Starts delivery. Called exactly once, by the connection, before any `send`. Frames that
+   * arrived earlier are delivered in order.
+   */
+  start(handlers: TransportHandlers): void;
+  /**
+   * Closes the transport. Idempotent. Queued frames are flushed when the medium allows it
+   * (best effort); `onClose` is called once, afterwards.
+   */
+  close(): void;
+  /** True once `close()` was called or the medium went away. */
+  readonly closed: boolean;
+}
+
+export interface TransportHandlers {
+  /** One frame from the peer. */
+  onFrame(frame: Uint8Array): void;
+  /**
+   * The transport is gone (closed locally, closed by the peer, or failed). Called exactly once.
+   * `error` is set when it failed (a socket error, an oversize frame, a full send queue).
+   */
+  onClose(error?: Error): void;
+}

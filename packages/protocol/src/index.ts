@@ -1,0 +1,2 @@
+export * from "./messages.ts";
+export { RpycError, ProtocolError } from "./errors.ts";

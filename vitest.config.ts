@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Each package has its own vitest.config.ts built with `rpycProject`.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples/*"],
+    // Config files, not folders: a folder glob also matches files such as examples/README.md.
+    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts"],
     reporters: ["default", "./scripts/closing-line-reporter.ts"],
   },
 });

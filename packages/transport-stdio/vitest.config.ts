@@ -1,3 +1,4 @@
 import { rpycProject } from "../../vitest.shared.ts";
 
-export default rpycProject("transport-stdio");
+// Spawns Node subprocesses (tsx startup) on a shared 2-core machine: allow for load.
+export default rpycProject("transport-stdio", { testTimeout: 20_000 });

@@ -1,3 +1,4 @@
 import { rpycProject } from "../../vitest.shared.ts";
 
-export default rpycProject("transport-ws");
+// Real sockets on a shared 2-core machine: allow for load, never for sleeps.
+export default rpycProject("transport-ws", { testTimeout: 15_000 });

@@ -1,1 +1,71 @@
-export {};
+/**
+ * @rpyc/core: transparent, symmetric RPC for TypeScript built on object proxying (RPyC for
+ * TypeScript). Connections, services, netrefs and their helpers, errors.
+ */
+export {
+  Connection,
+  type ConnectOptions,
+  type ConnectionEvents,
+  type ConnectionStats,
+  type ServiceSpec,
+} from "./connection.ts";
+export {
+  connectTransport,
+  connectPair,
+  connectStream,
+  type StreamConnectOptions,
+} from "./connect.ts";
+export { Service, VoidService, serviceNameOf } from "./service.ts";
+export { currentCall, type CallContext } from "./call-context.ts";
+export { type ConnectionConfig, DEFAULT_CONFIG, resolveConfig } from "./config.ts";
+export { type Transport, type TransportHandlers } from "./transport.ts";
+export {
+  createStreamTransport,
+  type DuplexLike,
+  type StreamTransportOptions,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+} from "./stream-transport.ts";
+export {
+  RpycError,
+  ProtocolError,
+  FrameTooLargeError,
+  AccessDeniedError,
+  BoxingError,
+  OverReleaseError,
+  ReleasedNetrefError,
+  RemoteError,
+  UnknownRefError,
+  ConnectionClosedError,
+  TransportError,
+  TimeoutError,
+  AbortError,
+  TooManyRequestsError,
+  NoCurrentCallError,
+  HandshakeError,
+} from "./errors.ts";
+export {
+  release,
+  obtain,
+  setAttr,
+  delAttr,
+  has,
+  keys,
+  repr,
+  inspect,
+  isNetref,
+  isRemotePromise,
+  byRef,
+  restricted,
+  withOptions,
+  registerError,
+  ITER_BATCH,
+  type Remote,
+  type RemotePromise,
+  type Received,
+  type CallOptions,
+  type AccessConfig,
+  type Inspection,
+} from "@rpyc/netref";
+export { DEFAULT_LIMITS, type Limits } from "@rpyc/protocol";
+export { LIBRARY_VERSION } from "./version.ts";

@@ -1,2 +1,16 @@
 export * from "./messages.ts";
-export { RpycError, ProtocolError } from "./errors.ts";
+export {
+  RpycError,
+  ProtocolError,
+  FrameTooLargeError,
+  RPYC_ERR_FRAME_TOO_LARGE,
+  RPYC_ERR_MALFORMED,
+  RPYC_ERR_LIMIT_EXCEEDED,
+  RPYC_ERR_VERSION_MISMATCH,
+  RPYC_ERR_UNSUPPORTED_VALUE,
+  type ProtocolErrorCode,
+} from "./errors.ts";
+export { DEFAULT_LIMITS, resolveLimits, type Limits } from "./limits.ts";
+export { encodeMessage, decodeMessage } from "./codec.ts";
+export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
+export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

@@ -1,0 +1,67 @@
+/**
+ * Connection configuration: the access policy knobs (enforced by this side on what its peer
+ * asks), time, bounds and wire limits. Every knob has a documented default in
+ * `DEFAULT_CONFIG`; pass a partial config as `options.config`.
+ */
+import { type AccessConfig, DEFAULT_ACCESS_CONFIG } from "@rpyc/netref";
+import { DEFAULT_LIMITS, type Limits } from "@rpyc/protocol";
+
+/**
+ * @example
+ * const config: Partial<ConnectionConfig> = { timeout: 5000, allowPublicAttrs: true };
+ */
+export interface ConnectionConfig extends AccessConfig {
+  /** Default timeout of each outgoing call and of the handshake, in ms (RPyC: 30 s). 0 = none. */
+  readonly timeout: number;
+  /** Send error stacks to the peer (RPyC's include_local_traceback). Default true. */
+  readonly includeRemoteStack: boolean;
+  /** Most of the peer's requests this side runs at once; beyond, an error reply. Default 16384. */
+  readonly maxPendingRequests: number;
+  /** Wire limits this side enforces on what it receives (see @rpyc/protocol DEFAULT_LIMITS). */
+  readonly limits: Readonly<Partial<Limits>>;
+}
+
+/**
+ * The defaults.
+ *
+ * | knob               | default | meaning                                              |
+ * |--------------------|---------|------------------------------------------------------|
+ * | allowPublicAttrs   | false   | expose own data fields of class instances            |
+ * | allowAllAttrs      | false   | also expose "_"-prefixed names                        |
+ * | allowSetAttr       | false   | let the peer set attributes (never on a Service)     |
+ * | allowDelAttr       | false   | let the peer delete attributes (never on a Service)  |
+ * | timeout            | 30000   | ms per outgoing call and for the handshake (0: none) |
+ * | includeRemoteStack | true    | send error stacks to the peer                        |
+ * | maxPendingRequests | 16384   | incoming requests running at once                    |
+ * | limits             | {}      | DEFAULT_LIMITS of @rpyc/protocol (64 MiB frames…)    |
+ *
+ * @example
+ * await connectStream(socket, { config: { ...DEFAULT_CONFIG, timeout: 5000 } });
+ */
+export const DEFAULT_CONFIG: ConnectionConfig = Object.freeze({
+  ...DEFAULT_ACCESS_CONFIG,
+  timeout: 30_000,
+  includeRemoteStack: true,
+  maxPendingRequests: 16_384,
+  limits: Object.freeze({}),
+});
+
+/**
+ * `DEFAULT_CONFIG` with `partial` laid over it; rejects nonsense values early.
+ *
+ * @example
+ * resolveConfig({ timeout: 1000 }).maxPendingRequests; // 16384
+ */
+export function resolveConfig(partial: Partial<ConnectionConfig> | undefined): ConnectionConfig {
+  const config = { ...DEFAULT_CONFIG, ...partial };
+  if (!(config.timeout >= 0))
+    throw new RangeError(`config.timeout must be >= 0 ms, got ${String(config.timeout)}`);
+  if (!Number.isSafeInteger(config.maxPendingRequests) || config.maxPendingRequests < 1) {
+    throw new RangeError(
+      `config.maxPendingRequests must be a positive integer, got ${String(config.maxPendingRequests)}`,
+    );
+  }
+  return config;
+}
+
+export { DEFAULT_LIMITS };

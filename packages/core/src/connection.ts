@@ -1,0 +1,499 @@
+/**
+ * `Connection`: one end of an rpyc-ts connection over a `Transport`. It moves messages — the
+ * handshake, requests with their replies, releases, cancels, pings, close — and delegates
+ * everything about objects to netref's `RefSession` (it is the session's `NetrefHost`).
+ *
+ * Ordering contract: requests made in one synchronous stretch leave together, in order, two
+ * microtasks later (outgoing-requests.ts), then that tick's cancels, then one batched Release.
+ * Replies leave as soon as their handler settles. Incoming requests run as they arrive (a waiting call never blocks
+ * the peer's callbacks: reentrancy to any depth).
+ *
+ * Close contract: `close()` is idempotent; it sends Close, rejects every pending call with
+ * `ConnectionClosedError`, aborts running handlers, clears both tables and every timer, runs
+ * `onDisconnect`, and emits "close". Bad input from the peer gets a coded Error reply when the
+ * request can be identified, otherwise a coded Close; it never throws out of the transport.
+ */
+import {
+  type CallOptions,
+  type NetrefHost,
+  type OutgoingCall,
+  RefSession,
+  type Remote,
+  lookupErrorClass,
+  toWireError,
+} from "@rpyc/netref";
+import {
+  type HelloMessage,
+  type Limits,
+  type Message,
+  MessageKind,
+  type Op,
+  ProtocolError,
+  WireError,
+  type WireRef,
+  checkHello,
+  createHello,
+  decodeMessage,
+  encodeMessage,
+  resolveLimits,
+} from "@rpyc/protocol";
+import { type ConnectionConfig, resolveConfig } from "./config.ts";
+import { Emitter } from "./emitter.ts";
+import { coreErrorClass } from "./error-classes.ts";
+import { ConnectionClosedError, FrameTooLargeError, HandshakeError } from "./errors.ts";
+import { OutgoingRequests } from "./outgoing-requests.ts";
+import { IncomingRequests } from "./incoming-requests.ts";
+import {
+  type Service,
+  VoidService,
+  bindServiceConnection,
+  serviceAliasesOf,
+  serviceNameOf,
+} from "./service.ts";
+import type { Transport } from "./transport.ts";
+import { LIBRARY_VERSION } from "./version.ts";
+
+/**
+ * A local service: a class (one instance per connection) or an instance (shared).
+ *
+ * @example
+ * const spec: ServiceSpec<EchoService> = EchoService; // or new EchoService()
+ */
+export type ServiceSpec<S extends object = object> = S | (new () => S);
+
+/**
+ * Options of `connectTransport`, `connectStream` and `connectPair`.
+ *
+ * @example
+ * await connectTransport(transport, { service: EchoService, config: { timeout: 5000 } });
+ */
+export interface ConnectOptions<S extends object = object> {
+  /** The service this side exposes (default `VoidService`). */
+  readonly service?: ServiceSpec<S>;
+  /** Policy, time and limits (defaults: `DEFAULT_CONFIG`). */
+  readonly config?: Partial<ConnectionConfig>;
+  /**
+   * Who the peer is, as a server's authenticator established it (e.g. a TLS client
+   * certificate's subject); exposed as `conn.credentials`. Default undefined.
+   */
+  readonly credentials?: unknown;
+}
+
+/**
+ * Snapshot of a connection's tables, for leak checks.
+ *
+ * @example
+ * conn.stats(); // { exported: 0, imported: 0, pending: 0 }
+ */
+export interface ConnectionStats {
+  /** My exports the peer holds (the root excluded). */
+  readonly exported: number;
+  /** The peer's objects I hold netrefs to. */
+  readonly imported: number;
+  /** My requests in flight. */
+  readonly pending: number;
+}
+
+/**
+ * Events: "close" (with the error when it failed) and "error" (a non-fatal problem).
+ *
+ * @example
+ * conn.on("error", (error) => console.warn(error.message));
+ */
+export type ConnectionEvents = {
+  close: [error: Error | undefined];
+  error: [error: Error];
+};
+
+type State = "handshake" | "open" | "closed";
+
+/**
+ * One end of a connection: `root` (the peer's service), `close()`, `ping()`, `stats()`, events.
+ * Made by `connectTransport`, `connectStream` or `connectPair`.
+ *
+ * @example
+ * const conn = await connectStream(socket);
+ * conn.on("close", (error) => console.log("closed", error));
+ * await conn.root.add(1, 2);
+ * await conn.close();
+ */
+export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implements NetrefHost {
+  /** The peer's service root as a netref (export id 0): usable at once, no round trip. */
+  readonly root: Remote<TRoot>;
+  /** This side's service instance for this connection. */
+  readonly service: object;
+  readonly config: ConnectionConfig;
+  /** The peer's credentials from the server's authenticator (`options.credentials`). */
+  readonly credentials: unknown;
+  /** The peer's service name ("ECHO") and aliases, from its Hello. */
+  peerService = "";
+  peerAliases: readonly string[] = [];
+  /** The peer's library version, from its Hello (diagnostics). */
+  peerVersion = "";
+  /** Why the connection closed, when it failed. */
+  closeError: Error | undefined;
+
+  readonly #transport: Transport;
+  readonly #session: RefSession;
+  readonly #limits: Limits;
+  #peerMaxFrame = Number.POSITIVE_INFINITY;
+  #state: State = "handshake";
+  readonly #outgoing: OutgoingRequests;
+  readonly #incoming: IncomingRequests;
+  #handshake:
+    | {
+        resolve: () => void;
+        reject: (e: Error) => void;
+        timer: ReturnType<typeof setTimeout> | undefined;
+      }
+    | undefined;
+  #connected = false;
+
+  /** Use `connectTransport` (or `connectStream`, `connectPair`) instead. */
+  constructor(transport: Transport, options: ConnectOptions = {}) {
+    super();
+    this.#transport = transport;
+    this.config = resolveConfig(options.config);
+    this.credentials = options.credentials;
+    this.#limits = resolveLimits(this.config.limits);
+    const spec = options.service ?? VoidService;
+    this.service = typeof spec === "function" ? new (spec as new () => object)() : spec;
+    if (typeof spec === "function") bindServiceConnection(this.service, this);
+    this.#session = new RefSession(this, {
+      root: this.service,
+      access: this.config,
+      includeRemoteStack: this.config.includeRemoteStack,
+      maxDepth: this.#limits.maxDepth,
+      allowCycles: false,
+      errorClass: (name) => coreErrorClass(name) ?? lookupErrorClass(name),
+      peerName: () => this.peerService || "peer",
+    });
+    this.root = this.#session.root as Remote<TRoot>;
+    this.#outgoing = new OutgoingRequests({
+      session: this.#session,
+      config: this.config,
+      send: (message) => this.#sendMessage(message),
+      closedError: () =>
+        this.closed ? new ConnectionClosedError(undefined, { cause: this.closeError }) : undefined,
+    });
+    this.#incoming = new IncomingRequests({
+      connection: this,
+      session: this.#session,
+      config: this.config,
+      reply: (seq, value) => this.#reply(seq, value),
+      sendError: (seq, error) => this.#sendError(seq, error),
+    });
+  }
+
+  /** True once closed (locally, by the peer, or by a failure). */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /**
+   * Requests of the peer this side is running now (replies not sent yet). Servers read it to
+   * close gracefully: let in-flight calls finish, then close.
+   */
+  get serving(): number {
+    return this.#incoming.size;
+  }
+
+  /** Sizes of both tables and the number of calls in flight. */
+  stats(): ConnectionStats {
+    const { exported, imported } = this.#session.stats();
+    return { exported, imported, pending: this.#outgoing.size };
+  }
+
+  /** Starts the transport and the handshake; resolves once both Hellos crossed and onConnect ran. */
+  async open(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      const timeout = this.config.timeout;
+      const timer =
+        timeout > 0
+          ? setTimeout(
+              () =>
+                this.#fatal(
+                  new HandshakeError(
+                    `no Hello from the peer within ${timeout} ms (config.timeout)`,
+                  ),
+                ),
+              timeout,
+            )
+          : undefined;
+      this.#handshake = { resolve, reject, timer };
+    });
+    this.#transport.start({
+      onFrame: (frame) => this.#onFrame(frame),
+      onClose: (error) => this.#shutdown(error, false),
+    });
+    const serviceClass = this.service.constructor;
+    this.#sendMessage(
+      createHello({
+        version: LIBRARY_VERSION,
+        service: serviceNameOf(serviceClass),
+        aliases: serviceAliasesOf(serviceClass),
+        limits: { maxFrameBytes: this.#limits.maxFrameBytes },
+      }),
+    );
+    await ready;
+    const onConnect = (this.service as Partial<Service>).onConnect;
+    if (typeof onConnect === "function") {
+      try {
+        await onConnect.call(this.service, this);
+      } catch (err) {
+        this.#shutdown(err instanceof Error ? err : new Error(String(err)), true);
+        throw err;
+      }
+    }
+    this.#connected = true;
+    if (this.closed)
+      throw new ConnectionClosedError("the connection closed during onConnect", {
+        cause: this.closeError,
+      });
+  }
+
+  /**
+   * Closes the connection (idempotent): sends Close, rejects pending calls with
+   * ConnectionClosedError, runs onDisconnect, clears both tables and every timer.
+   *
+   * @example
+   * await conn.close();
+   */
+  close(): Promise<void> {
+    this.#shutdown(undefined, true);
+    return Promise.resolve();
+  }
+
+  /**
+   * Round trip to the peer; resolves with the elapsed milliseconds.
+   *
+   * @example
+   * const ms = await conn.ping();
+   */
+  async ping(payload?: Uint8Array): Promise<number> {
+    const started = Date.now();
+    await this.#outgoing.ping(payload);
+    return Date.now() - started;
+  }
+
+  // ---- NetrefHost -------------------------------------------------------------------------
+
+  request(
+    op: Op,
+    target: WireRef,
+    name: string | number | undefined,
+    args: readonly unknown[],
+    options: CallOptions | undefined,
+    keepAlive: object,
+  ): OutgoingCall {
+    return this.#outgoing.request(op, target, name, args, options, keepAlive);
+  }
+
+  scheduleRelease(id: number, count: number): void {
+    this.#outgoing.scheduleRelease(id, count);
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+
+  /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
+  #sendMessage(message: Message): Error | undefined {
+    let frame: Uint8Array;
+    try {
+      frame = encodeMessage(message, this.#limits);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    if (frame.byteLength > this.#peerMaxFrame) {
+      return new ProtocolError(
+        "RPYC_ERR_FRAME_TOO_LARGE",
+        `the message is ${frame.byteLength} bytes, over the peer's maxFrameBytes (${this.#peerMaxFrame}); send less per call`,
+      );
+    }
+    if (this.#transport.closed)
+      return new ConnectionClosedError(undefined, { cause: this.closeError });
+    this.#transport.send(frame);
+    return undefined;
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------
+
+  #onFrame(frame: Uint8Array): void {
+    if (this.closed) return;
+    if (frame.byteLength > this.#limits.maxFrameBytes) {
+      // Message transports have no length prefix to check: the connection checks each frame.
+      this.#fatal(new FrameTooLargeError(frame.byteLength, this.#limits.maxFrameBytes));
+      return;
+    }
+    let message: Message;
+    try {
+      message = decodeMessage(frame, this.#limits);
+    } catch (err) {
+      this.#fatal(err);
+      return;
+    }
+    try {
+      this.#dispatch(message);
+    } catch (err) {
+      // Nothing in dispatch should throw; if it does, the connection is in an unknown state.
+      this.#fatal(err);
+    }
+  }
+
+  #dispatch(message: Message): void {
+    if (this.#state === "handshake") {
+      if (message.kind === MessageKind.Hello) return this.#onHello(message);
+      if (message.kind === MessageKind.Close) return this.#onClose(message.code, message.reason);
+      throw new ProtocolError(
+        "RPYC_ERR_MALFORMED",
+        `expected Hello as the peer's first message, got message kind ${message.kind}`,
+      );
+    }
+    switch (message.kind) {
+      case MessageKind.Request:
+        return this.#incoming.handle(message);
+      case MessageKind.Reply:
+        return this.#outgoing.onReply(message.seq, message.value);
+      case MessageKind.Error: {
+        const error = this.#unboxError(message.error);
+        if (message.seq === -1) return this.emit("error", error);
+        return this.#outgoing.onError(message.seq, error);
+      }
+      case MessageKind.Release:
+        return this.#onRelease(message.ids, message.counts);
+      case MessageKind.Cancel:
+        return this.#incoming.cancel(message.seq);
+      case MessageKind.Ping:
+        this.#sendMessage({
+          kind: MessageKind.Pong,
+          seq: message.seq,
+          ...(message.payload === undefined ? {} : { payload: message.payload }),
+        });
+        return;
+      case MessageKind.Pong:
+        return this.#outgoing.onPong(message.seq);
+      case MessageKind.Close:
+        return this.#onClose(message.code, message.reason);
+      case MessageKind.Hello:
+        throw new ProtocolError("RPYC_ERR_MALFORMED", "a second Hello arrived after the handshake");
+    }
+  }
+
+  #onHello(hello: HelloMessage): void {
+    checkHello(hello); // throws RPYC_ERR_VERSION_MISMATCH → #fatal sends Close
+    this.peerService = hello.service;
+    this.peerAliases = hello.aliases;
+    this.peerVersion = hello.version;
+    this.#peerMaxFrame = hello.limits.maxFrameBytes;
+    this.#state = "open";
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    if (handshake !== undefined) {
+      if (handshake.timer !== undefined) clearTimeout(handshake.timer);
+      handshake.resolve();
+    }
+  }
+
+  #onClose(code: string | undefined, reason: string | undefined): void {
+    const error =
+      code === undefined
+        ? undefined
+        : new ProtocolError(code, `the peer closed the connection: ${reason ?? code}`);
+    this.#shutdown(error, false);
+  }
+
+  #onRelease(ids: readonly number[], counts: readonly number[]): void {
+    for (let i = 0; i < ids.length; i++) {
+      try {
+        this.#session.exports.release(ids[i]!, counts[i]!);
+      } catch (err) {
+        this.#sendError(-1, err);
+      }
+    }
+  }
+
+  #reply(seq: number, value: unknown): void {
+    if (this.closed) return;
+    let boxed: unknown;
+    try {
+      boxed = this.#session.box(value);
+    } catch (err) {
+      return this.#sendError(seq, err);
+    }
+    const error = this.#sendMessage({ kind: MessageKind.Reply, seq, value: boxed });
+    if (error !== undefined) {
+      // The boxed value may have exported objects the peer will never hear about.
+      this.#session.unexport(boxed);
+      this.#sendError(seq, error);
+    }
+  }
+
+  #sendError(seq: number, err: unknown): void {
+    if (this.closed) return;
+    let wire: WireError;
+    try {
+      wire = toWireError(err, this.config.includeRemoteStack, (v) => this.#session.box(v));
+    } catch {
+      wire = new WireError("Error", describe(err));
+    }
+    if (this.#sendMessage({ kind: MessageKind.Error, seq, error: wire }) !== undefined) {
+      const plain = new WireError(wire.name, wire.message, wire.code);
+      this.#sendMessage({ kind: MessageKind.Error, seq, error: plain });
+    }
+  }
+
+  #unboxError(wire: WireError): Error {
+    try {
+      const error = this.#session.unbox(wire);
+      return error instanceof Error ? error : new Error(describe(error));
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  // ---- failure and close ------------------------------------------------------------------
+
+  /** Bad input that cannot be answered per request: a coded Close, then close. */
+  #fatal(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const raw = (error as { code?: unknown }).code;
+    const code = typeof raw === "string" ? raw : "RPYC_ERR_MALFORMED";
+    if (!this.closed && !this.#transport.closed) {
+      this.#sendMessage({ kind: MessageKind.Close, code, reason: error.message });
+    }
+    this.#shutdown(error, false);
+  }
+
+  #shutdown(error: Error | undefined, sendClose: boolean): void {
+    if (this.#state === "closed") return;
+    if (sendClose && !this.#transport.closed) this.#sendMessage({ kind: MessageKind.Close });
+    this.#state = "closed";
+    this.closeError = error;
+    this.#transport.close();
+    const closedError = new ConnectionClosedError(
+      error === undefined ? "the connection is closed" : `the connection closed: ${error.message}`,
+      { cause: error },
+    );
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    if (handshake !== undefined) {
+      if (handshake.timer !== undefined) clearTimeout(handshake.timer);
+      handshake.reject(error ?? closedError);
+    }
+    this.#outgoing.rejectAll(closedError);
+    this.#incoming.abortAll(closedError);
+    this.#session.close(closedError);
+    if (this.#connected) {
+      const onDisconnect = (this.service as Partial<Service>).onDisconnect;
+      try {
+        if (typeof onDisconnect === "function") onDisconnect.call(this.service, this);
+      } catch (err) {
+        this.emit("error", err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    this.emit("close", error);
+  }
+}
+
+function describe(value: unknown): string {
+  return value instanceof Error ? value.message : String(value);
+}

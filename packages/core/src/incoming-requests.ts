@@ -1,0 +1,191 @@
+/**
+ * The peer's requests this side is serving: running them under the access policy with their
+ * call context, bounding how many run at once, cancelling them, and keeping pipelined results
+ * (`Request.pin`) until every dependent request has used them.
+ *
+ * Contract: every request gets exactly one answer (a Reply or an Error) unless it was cancelled
+ * (the Cancel itself is answered with an AbortError) or the connection closed. A request that
+ * cannot run still pins its error for its dependents, so they fail with the same error instead
+ * of "unknown ref".
+ */
+import { type RefSession, performLocal } from "@rpyc/netref";
+import { ProtocolError, RefKind, type RequestMessage, type WireRef } from "@rpyc/protocol";
+import { enterCall, exitCall } from "./call-context.ts";
+import type { ConnectionConfig } from "./config.ts";
+import type { Connection } from "./connection.ts";
+import { AbortError, TooManyRequestsError, UnknownRefError } from "./errors.ts";
+import { IncomingCall } from "./incoming-call.ts";
+
+/** What the requests need from their connection. */
+export interface IncomingHost {
+  readonly connection: Connection;
+  readonly session: RefSession;
+  readonly config: ConnectionConfig;
+  reply(seq: number, value: unknown): void;
+  sendError(seq: number, error: unknown): void;
+}
+
+interface Pinned {
+  readonly promise: Promise<unknown>;
+  remaining: number;
+}
+
+export class IncomingRequests {
+  readonly #running = new Map<number, IncomingCall>();
+  readonly #pinned = new Map<number, Pinned>();
+
+  constructor(private readonly host: IncomingHost) {}
+
+  /** Requests running now (their handlers have not settled). */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Runs one request; answers it when its handler settles. */
+  handle(message: RequestMessage): void {
+    const seq = message.seq;
+    const pin = message.pin ?? 0;
+    if (this.#running.has(seq)) {
+      return this.#refuse(
+        message,
+        new ProtocolError(
+          "RPYC_ERR_MALFORMED",
+          `request ${seq} is already running (duplicate sequence id)`,
+        ),
+      );
+    }
+    if (this.#running.size >= this.host.config.maxPendingRequests) {
+      return this.#refuse(
+        message,
+        new TooManyRequestsError(
+          `the peer already runs ${this.#running.size} of your requests (maxPendingRequests); retry later`,
+        ),
+      );
+    }
+    if (pin > 0 && this.#pinned.size >= this.host.config.maxPendingRequests) {
+      // Pipelined results wait for dependents the peer promised; a peer that never sends them
+      // must not make us hold results without bound.
+      return this.host.sendError(
+        seq,
+        new TooManyRequestsError(
+          `the peer holds ${this.#pinned.size} pipelined results unused (maxPendingRequests); await results before building on many more`,
+        ),
+      );
+    }
+    let target: unknown;
+    let args: unknown[] | Promise<unknown[]>;
+    try {
+      target = this.#resolveTarget(message.target);
+      args =
+        message.args === undefined
+          ? []
+          : this.host.session.unboxArgs(message.args, (p) => this.#takePinned(p));
+    } catch (err) {
+      return this.#refuse(message, err);
+    }
+    const call = new IncomingCall(this.host.connection);
+    let result: unknown;
+    if (target instanceof Promise || args instanceof Promise) {
+      result = Promise.all([target, args]).then(([t, a]) => this.#invoke(call, message, t, a));
+    } else {
+      try {
+        result = this.#invoke(call, message, target, args);
+      } catch (err) {
+        return this.#refuse(message, err);
+      }
+    }
+    if (!isThenable(result)) {
+      // The hot path: a synchronous handler is answered at once, with no promise.
+      if (pin > 0) this.#pinned.set(seq, { promise: Promise.resolve(result), remaining: pin });
+      return this.host.reply(seq, result);
+    }
+    const settled = Promise.resolve(result);
+    if (pin > 0) {
+      settled.catch(() => undefined);
+      this.#pinned.set(seq, { promise: settled, remaining: pin });
+    }
+    this.#running.set(seq, call);
+    settled.then(
+      (value) => {
+        if (this.#running.get(seq) !== call) return; // cancelled, or connection closed
+        this.#running.delete(seq);
+        this.host.reply(seq, value);
+      },
+      (err: unknown) => {
+        if (this.#running.get(seq) !== call) return;
+        this.#running.delete(seq);
+        this.host.sendError(seq, err);
+      },
+    );
+  }
+
+  /** The caller gave up on `seq`: abort its handler's signal and answer with an AbortError. */
+  cancel(seq: number): void {
+    const call = this.#running.get(seq);
+    if (call === undefined) return; // already answered: nothing to stop
+    this.#running.delete(seq);
+    const error = new AbortError("the caller cancelled the call (timeout or abort)");
+    call.abort(error);
+    this.host.sendError(seq, error);
+  }
+
+  /** The connection closed: every running handler's signal aborts; pinned results go. */
+  abortAll(error: Error): void {
+    for (const call of this.#running.values()) call.abort(error);
+    this.#running.clear();
+    this.#pinned.clear();
+  }
+
+  /** Runs the operation with `call` as the current call context. */
+  #invoke(call: IncomingCall, message: RequestMessage, target: unknown, args: unknown[]): unknown {
+    const previous = enterCall(call);
+    try {
+      return performLocal(message.op, target, message.name, args, this.host.config);
+    } finally {
+      exitCall(previous);
+    }
+  }
+
+  /** An error answer for a request that will not run; its pipelined dependents get it too. */
+  #refuse(message: RequestMessage, err: unknown): void {
+    const pin = message.pin ?? 0;
+    if (pin > 0 && !this.#pinned.has(message.seq))
+      this.#pinned.set(message.seq, { promise: rejected(err), remaining: pin });
+    this.host.sendError(message.seq, err);
+  }
+
+  #resolveTarget(ref: WireRef): unknown {
+    if (ref.kind === RefKind.Yours) return this.host.session.exports.get(ref.id);
+    if (ref.kind === RefKind.Pending) return this.#takePinned(ref.id);
+    throw new ProtocolError(
+      "RPYC_ERR_MALFORMED",
+      "a request's target must be one of the receiver's objects (Yours) or a pipelined result (Pending)",
+    );
+  }
+
+  /** One use of the pipelined result of the peer's request `seq`. */
+  #takePinned(seq: number): Promise<unknown> {
+    const entry = this.#pinned.get(seq);
+    if (entry === undefined) {
+      throw new UnknownRefError(
+        `no pipelined result for request ${seq} (it was not pinned, or every pin was used)`,
+      );
+    }
+    if (--entry.remaining <= 0) this.#pinned.delete(seq);
+    return entry.promise;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function rejected(err: unknown): Promise<never> {
+  const promise = Promise.reject(err);
+  promise.catch(() => undefined);
+  return promise;
+}

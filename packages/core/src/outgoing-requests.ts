@@ -1,0 +1,251 @@
+/**
+ * This side's requests to the peer: sequence ids, the flush queue (requests, then cancels, then
+ * one batched Release), timeouts, aborts, and settling them from replies, errors and pongs.
+ *
+ * Ordering contract: requests made in one synchronous stretch leave together, in order, two
+ * microtasks after the first (see `#scheduleFlush`), then that tick's cancels, then one
+ * `Release`. A request that is aborted or times out before the flush never leaves.
+ */
+import type { CallOptions, RefSession } from "@rpyc/netref";
+import {
+  type Message,
+  MessageKind,
+  type Op,
+  RefKind,
+  type RequestMessage,
+  WireRef,
+} from "@rpyc/protocol";
+import type { ConnectionConfig } from "./config.ts";
+import { AbortError, TimeoutError } from "./errors.ts";
+import { CallRecord } from "./outgoing-call.ts";
+import { TimeoutQueue } from "./timeout-queue.ts";
+
+/** What the outgoing side needs from its connection. */
+export interface OutgoingHost {
+  readonly session: RefSession;
+  readonly config: ConnectionConfig;
+  /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
+  send(message: Message): Error | undefined;
+  /** Undefined while open; the error calls fail with once closed. */
+  closedError(): Error | undefined;
+}
+
+const SEQ_LIMIT = 0x7fff_ffff;
+
+export class OutgoingRequests {
+  readonly #calls = new Map<number, CallRecord>();
+  readonly #pings = new Map<number, CallRecord>();
+  #queue: CallRecord[] = [];
+  #cancels: number[] = [];
+  #releases = new Map<number, number>();
+  #flushScheduled = false;
+  #nextSeq = 1;
+  readonly #timeouts = new TimeoutQueue((record, ms) => this.#timedOut(record, ms));
+
+  constructor(private readonly host: OutgoingHost) {}
+
+  /** Calls in flight (sent or queued), pings excluded. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** Queues one request (see `NetrefHost.request`). */
+  request(
+    op: Op,
+    target: WireRef,
+    name: string | number | undefined,
+    args: readonly unknown[],
+    options: CallOptions | undefined,
+    keepAlive: object,
+  ): CallRecord {
+    const record = new CallRecord(this.#allocSeq(), op, target, name, args, keepAlive);
+    const closed = this.host.closedError();
+    if (closed !== undefined) {
+      record.reject(closed);
+      return record;
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      record.reject(
+        new AbortError("the call was aborted before it was sent", { cause: signal.reason }),
+      );
+      return record;
+    }
+    this.#calls.set(record.seq, record);
+    this.#queue.push(record);
+    this.#scheduleFlush();
+    this.#armTimer(record, options?.timeout);
+    if (signal !== undefined) {
+      record.signal = signal;
+      record.onAbort = () => {
+        this.#cancel(record);
+        record.reject(new AbortError("the call was aborted", { cause: signal.reason }));
+      };
+      signal.addEventListener("abort", record.onAbort, { once: true });
+    }
+    return record;
+  }
+
+  /** Adds releases of the peer's export `id` to this tick's batched Release. */
+  scheduleRelease(id: number, count: number): void {
+    if (this.host.closedError() !== undefined) return;
+    this.#releases.set(id, (this.#releases.get(id) ?? 0) + count);
+    this.#scheduleFlush();
+  }
+
+  /** Sends a Ping (timed like a call); resolves when its Pong arrives. */
+  ping(payload: Uint8Array | undefined): Promise<unknown> {
+    const closed = this.host.closedError();
+    if (closed !== undefined) return Promise.reject(closed);
+    const seq = this.#allocSeq();
+    const record = new CallRecord(
+      seq,
+      0 as Op,
+      new WireRef(RefKind.Yours, 0),
+      undefined,
+      [],
+      undefined,
+    );
+    this.#pings.set(seq, record);
+    this.#armTimer(record, undefined);
+    const error = this.host.send({
+      kind: MessageKind.Ping,
+      seq,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    if (error !== undefined) {
+      this.#pings.delete(seq);
+      record.reject(error);
+    }
+    return record.promise;
+  }
+
+  /** A Reply arrived. A reply nobody waits for (late, unknown) gives back what it carries. */
+  onReply(seq: number, value: unknown): void {
+    const record = this.#calls.get(seq);
+    if (record === undefined) return this.host.session.discard(value);
+    this.#calls.delete(seq);
+    let unboxed: unknown;
+    try {
+      unboxed = this.host.session.unbox(value);
+    } catch (err) {
+      return record.reject(err);
+    }
+    record.resolve(unboxed);
+  }
+
+  /** An Error arrived for request `seq` (dropped when nobody waits for it). */
+  onError(seq: number, error: Error): void {
+    const record = this.#calls.get(seq);
+    if (record === undefined) return;
+    this.#calls.delete(seq);
+    record.reject(error);
+  }
+
+  onPong(seq: number): void {
+    const record = this.#pings.get(seq);
+    this.#pings.delete(seq);
+    record?.resolve(undefined);
+  }
+
+  /** The connection closed: every queued, pending and ping call rejects; no timer remains. */
+  rejectAll(error: Error): void {
+    for (const record of this.#queue) record.reject(error);
+    this.#queue = [];
+    for (const record of this.#calls.values()) record.reject(error);
+    this.#calls.clear();
+    for (const record of this.#pings.values()) record.reject(error);
+    this.#pings.clear();
+    this.#timeouts.clear();
+    this.#cancels = [];
+    this.#releases = new Map();
+  }
+
+  #allocSeq(): number {
+    let seq = this.#nextSeq;
+    while (this.#calls.has(seq) || this.#pings.has(seq)) seq = seq >= SEQ_LIMIT ? 1 : seq + 1;
+    this.#nextSeq = seq >= SEQ_LIMIT ? 1 : seq + 1;
+    return seq;
+  }
+
+  #armTimer(record: CallRecord, timeout: number | undefined): void {
+    const ms = timeout ?? this.host.config.timeout;
+    if (ms > 0 && ms !== Number.POSITIVE_INFINITY) this.#timeouts.add(record, ms);
+  }
+
+  #timedOut(record: CallRecord, ms: number): void {
+    let what: string;
+    if (this.#pings.get(record.seq) === record) {
+      this.#pings.delete(record.seq);
+      what = "ping";
+    } else {
+      this.#cancel(record);
+      what =
+        typeof record.name === "string" ? `call to '${record.name}'` : "call to the remote object";
+    }
+    record.reject(
+      new TimeoutError(
+        `${what} timed out after ${ms} ms (raise config.timeout, or pass withOptions(ref, { timeout }))`,
+      ),
+    );
+  }
+
+  /** Stops waiting for `record`: its late reply will be dropped; the peer's handler is told. */
+  #cancel(record: CallRecord): void {
+    if (this.#calls.get(record.seq) !== record) return;
+    this.#calls.delete(record.seq);
+    if (record.sent) {
+      this.#cancels.push(record.seq);
+      this.#scheduleFlush();
+    }
+  }
+
+  /**
+   * The flush runs two microtasks after the first request of a stretch: `await x` and
+   * `Promise.resolve(x)` call a thenable's `then` one microtask later, and that `then` is what
+   * sends the final lazy property read of a chain (`await ref.a().b`). Waiting one more hop lets
+   * it join the same flush, so the whole chain is one round trip.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => queueMicrotask(() => this.#flush()));
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.host.closedError() !== undefined) return;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const record of queue) {
+      if (record.settled) continue; // aborted or timed out before it left
+      record.sent = true;
+      // Absent optional fields are left undefined (the codec omits them): no spread copies.
+      const message: RequestMessage = {
+        kind: MessageKind.Request,
+        seq: record.seq,
+        op: record.op,
+        target: record.target,
+        name: record.name,
+        args: record.args.length === 0 ? undefined : record.args,
+        pin: record.pins === 0 ? undefined : record.pins,
+      };
+      const error = this.host.send(message);
+      if (error !== undefined) {
+        this.#calls.delete(record.seq);
+        record.reject(error);
+      }
+    }
+    if (this.#cancels.length > 0) {
+      const cancels = this.#cancels;
+      this.#cancels = [];
+      for (const seq of cancels) this.host.send({ kind: MessageKind.Cancel, seq });
+    }
+    if (this.#releases.size > 0) {
+      const ids = [...this.#releases.keys()];
+      const counts = [...this.#releases.values()];
+      this.#releases = new Map();
+      this.host.send({ kind: MessageKind.Release, ids, counts });
+    }
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * A `Transport` over any Node-style duplex byte stream (a `net.Socket`, a `tls.TLSSocket`, a
+ * child's stdio pair adapted to one object). Each frame travels as a 4-byte big-endian length
+ * prefix plus the payload (`@rpyc/protocol`'s framing).
+ *
+ * No Node import here: core also runs in browsers, so the duplex is duck-typed.
+ *
+ * Write path: frames sent in the same tick are written together on the next microtask. Small
+ * frames are copied into one buffer with their headers (one write, one syscall); a large frame's
+ * payload is written as-is after its header, never copied. When `write()` returns false the
+ * frames wait in a queue until `drain`; the queue is bounded by `maxQueuedBytes`, past which the
+ * transport fails with `RPYC_ERR_SEND_QUEUE_FULL` (a peer that does not read cannot make us
+ * buffer without bound).
+ *
+ * Read path: `FrameDecoder` pre-sizes each frame from its prefix; an oversize or malformed frame
+ * fails the transport with the decoder's `ProtocolError`.
+ */
+import { FRAME_HEADER_BYTES, FrameDecoder, resolveLimits, type Limits } from "@rpyc/protocol";
+import { TransportError } from "./errors.ts";
+import type { Transport, TransportHandlers } from "./transport.ts";
+
+/**
+ * The part of a Node `Duplex` the stream transport uses. `net.Socket`, `tls.TLSSocket` and
+ * `stream.Duplex` satisfy it as they are.
+ *
+ * @example
+ * const duplex: DuplexLike = net.createConnection({ port: 18861 });
+ */
+export interface DuplexLike {
+  /** Returns false when the stream's buffer is full: the transport then waits for `drain`. */
+  write(chunk: Uint8Array): boolean;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "drain" | "end" | "close", listener: () => void): unknown;
+  /** Ends the writable side after the queued data (a FIN on a socket). */
+  end(): unknown;
+  /** Releases the stream at once; it must emit `close` afterwards. */
+  destroy(): unknown;
+  /** Optional: batch the writes of one flush into one `writev` (Node streams have it). */
+  cork?(): void;
+  uncork?(): void;
+}
+
+/**
+ * Options of `createStreamTransport`.
+ *
+ * @example
+ * createStreamTransport(socket, { limits: { maxFrameBytes: 1 << 20 }, maxQueuedBytes: 8 << 20 });
+ */
+export interface StreamTransportOptions {
+  /** Frame limits for what we accept (only `maxFrameBytes` matters here). Default: `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<Limits>;
+  /**
+   * Bytes that may wait for `drain` before the transport fails with `RPYC_ERR_SEND_QUEUE_FULL`.
+   * Default `DEFAULT_MAX_QUEUED_BYTES` (128 MiB: room for one maximum-size frame and more).
+   */
+  readonly maxQueuedBytes?: number;
+  /**
+   * After `close()`, how long to wait for the peer to finish the close (its FIN) before the
+   * stream is destroyed. Default `DEFAULT_CLOSE_TIMEOUT_MS` (3 s).
+   */
+  readonly closeTimeoutMs?: number;
+}
+
+/**
+ * Default bound of the send queue (bytes waiting for `drain`): 128 MiB.
+ *
+ * @example
+ * createStreamTransport(socket, { maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES / 8 });
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 128 * 1024 * 1024;
+/**
+ * Default time a closing stream waits for its peer before it is destroyed: 3 s.
+ *
+ * @example
+ * createStreamTransport(socket, { closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS * 2 });
+ */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 3000;
+/**
+ * Frames at least this large are written as-is after their header instead of being copied into
+ * the coalesced buffer: a copy costs more than the extra `writev` entry.
+ *
+ * @example
+ * // frames of LARGE_FRAME_BYTES or more are written as-is, after their header
+ */
+export const LARGE_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Wraps a duplex byte stream as a `Transport` (length-prefixed frames, coalesced writes,
+ * bounded backpressure). The transport owns the stream from now on: it ends or destroys it.
+ *
+ * @example
+ * import { createConnection } from "node:net";
+ * const socket = createConnection({ host: "127.0.0.1", port: 18861 });
+ * const conn = await connectTransport(createStreamTransport(socket), { service: new VoidService() });
+ */
+export function createStreamTransport(
+  duplex: DuplexLike,
+  options: StreamTransportOptions = {},
+): Transport {
+  return new StreamTransport(duplex, options);
+}
+
+class StreamTransport implements Transport {
+  #closed = false;
+  #handlers: TransportHandlers | undefined;
+  /** Frames decoded before `start()`, delivered by it in order. */
+  #early: Uint8Array[] | undefined = [];
+  /** Set once the stream is gone; `onClose` waits for `start()` if needed. */
+  #finished = false;
+  #closeError: Error | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #duplex: DuplexLike;
+  readonly #decoder: FrameDecoder;
+  readonly #maxQueuedBytes: number;
+  readonly #closeTimeoutMs: number;
+
+  /** Frames waiting to be written (next flush, or `drain` when blocked). */
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  /** `write()` returned false: wait for `drain`. */
+  #blocked = false;
+  #ended = false;
+
+  constructor(duplex: DuplexLike, options: StreamTransportOptions) {
+    this.#duplex = duplex;
+    this.#decoder = new FrameDecoder(resolveLimits(options.limits));
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    // Listeners are bound once per transport, never per frame.
+    duplex.on("data", this.#onData);
+    duplex.on("drain", this.#onDrain);
+    duplex.on("end", this.#onEnd);
+    duplex.on("error", this.#onError);
+    duplex.on("close", this.#onStreamClose);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  start(handlers: TransportHandlers): void {
+    if (this.#handlers) throw new Error("createStreamTransport: start() called twice");
+    this.#handlers = handlers;
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const frame of early) handlers.onFrame(frame);
+    if (this.#finished) handlers.onClose(this.#closeError);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#closed) return; // the connection learns of the close through onClose
+    this.#queue.push(frame);
+    this.#queuedBytes += frame.byteLength + FRAME_HEADER_BYTES;
+    if (this.#blocked) {
+      if (this.#queuedBytes > this.#maxQueuedBytes) {
+        this.#fail(
+          new TransportError(
+            "RPYC_ERR_SEND_QUEUE_FULL",
+            `send queue over ${this.#maxQueuedBytes} bytes: the peer is not reading its data ` +
+              "(raise maxQueuedBytes if it is only slow)",
+          ),
+        );
+      }
+      return;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#writeQueue(); // best effort: the stream buffers what it cannot send yet
+    this.#endStream();
+  }
+
+  /** Writes everything queued: small frames coalesced into one buffer, large ones as-is. */
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#blocked || this.#closed) return;
+    this.#writeQueue();
+  };
+
+  #writeQueue(): void {
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const duplex = this.#duplex;
+    let ok: boolean;
+    if (queue.length === 1 && queue[0]!.byteLength < LARGE_FRAME_BYTES) {
+      ok = duplex.write(packFrames(queue, 0, 1, queue[0]!.byteLength + FRAME_HEADER_BYTES));
+    } else {
+      duplex.cork?.();
+      ok = writeBatched(duplex, queue);
+      duplex.uncork?.();
+    }
+    if (!ok) this.#blocked = true;
+  }
+
+  readonly #onDrain = (): void => {
+    if (!this.#blocked) return;
+    this.#blocked = false;
+    if (!this.#closed) this.#writeQueue();
+  };
+
+  readonly #onData = (chunk: Uint8Array): void => {
+    if (this.#finished) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (error) {
+      // Frames completed before the bad prefix in this chunk are valid: deliver them first.
+      const completed = (error as { frames?: unknown }).frames;
+      if (Array.isArray(completed)) this.#deliver(completed as Uint8Array[]);
+      this.#fail(error as Error);
+      return;
+    }
+    this.#deliver(frames);
+  };
+
+  #deliver(frames: Uint8Array[]): void {
+    const handlers = this.#handlers;
+    if (handlers) {
+      for (let i = 0; i < frames.length; i++) handlers.onFrame(frames[i]!);
+    } else {
+      this.#early!.push(...frames);
+    }
+  }
+
+  readonly #onEnd = (): void => {
+    // The peer finished writing. A frame cut off by the end is an error worth reporting.
+    if (this.#decoder.bufferedBytes > 0 && !this.#closeError) {
+      this.#closeError = new TransportError(
+        "RPYC_ERR_TRUNCATED_FRAME",
+        `the peer ended the stream in the middle of a frame (${this.#decoder.bufferedBytes} bytes received)`,
+      );
+    }
+    this.#closed = true;
+    this.#endStream();
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.#closeError ??= new TransportError(
+      "RPYC_ERR_TRANSPORT",
+      `stream error: ${error.message}`,
+      { cause: error },
+    );
+    this.#closed = true;
+    // Node streams destroy themselves on error; a duck-typed one may not. `close` follows.
+    this.#duplex.destroy();
+  };
+
+  readonly #onStreamClose = (): void => {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#closed = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#handlers?.onClose(this.#closeError);
+  };
+
+  /** Fails the transport: drops the queue and destroys the stream; `onClose(error)` follows. */
+  #fail(error: Error): void {
+    this.#closeError ??= error;
+    this.#closed = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#duplex.destroy();
+  }
+
+  /** Ends our side once; destroys the stream if the peer has not closed within the timeout. */
+  #endStream(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#duplex.end();
+    if (!this.#finished) {
+      this.#closeTimer = setTimeout(() => {
+        this.#closeTimer = undefined;
+        this.#duplex.destroy();
+      }, this.#closeTimeoutMs);
+    }
+  }
+}
+
+/**
+ * Writes `queue` as few writes as possible: runs of small frames packed with their headers into
+ * one buffer; each large frame's header joins the run before it, its payload goes out as-is.
+ * Returns the last `write()` result.
+ */
+function writeBatched(duplex: DuplexLike, queue: readonly Uint8Array[]): boolean {
+  let ok = true;
+  let runStart = 0;
+  let runBytes = 0;
+  for (let i = 0; i < queue.length; i++) {
+    const frame = queue[i]!;
+    if (frame.byteLength < LARGE_FRAME_BYTES) {
+      runBytes += FRAME_HEADER_BYTES + frame.byteLength;
+      continue;
+    }
+    // The run before this frame, plus this frame's header, then the payload itself.
+    ok = duplex.write(packFrames(queue, runStart, i, runBytes + FRAME_HEADER_BYTES, frame));
+    ok = duplex.write(frame);
+    runStart = i + 1;
+    runBytes = 0;
+  }
+  if (runStart < queue.length)
+    ok = duplex.write(packFrames(queue, runStart, queue.length, runBytes));
+  return ok;
+}
+
+/**
+ * Copies frames `queue[from..to)` with their headers into one buffer of `size` bytes; when
+ * `headerOf` is given, its 4-byte header (only) ends the buffer.
+ */
+function packFrames(
+  queue: readonly Uint8Array[],
+  from: number,
+  to: number,
+  size: number,
+  headerOf?: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (let i = from; i < to; i++) {
+    const frame = queue[i]!;
+    offset = writeHeader(out, offset, frame.byteLength);
+    out.set(frame, offset);
+    offset += frame.byteLength;
+  }
+  if (headerOf) writeHeader(out, offset, headerOf.byteLength);
+  return out;
+}
+
+function writeHeader(out: Uint8Array, offset: number, length: number): number {
+  out[offset] = length >>> 24;
+  out[offset + 1] = (length >>> 16) & 0xff;
+  out[offset + 2] = (length >>> 8) & 0xff;
+  out[offset + 3] = length & 0xff;
+  return offset + 4;
+}

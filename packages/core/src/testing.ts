@@ -1,0 +1,4 @@
+/**
+ * `@rpyc/core/testing`: test fixtures. Not for production code paths.
+ */
+export { createMemoryTransportPair, type MemoryTransport } from "./memory-transport.ts";

@@ -1,0 +1,156 @@
+/**
+ * Framing for byte streams: each message is a 4-byte big-endian length prefix followed by that
+ * many payload bytes. Pure functions and a push-style decoder: no sockets, no timers.
+ * (Like ws's `Sender.frame()` and `Receiver`, the framing is testable with hex bytes alone.)
+ */
+import { FrameTooLargeError } from "./errors.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+
+/**
+ * Length of the prefix in front of every frame.
+ *
+ * @example
+ * const payloadLength = frame.length - FRAME_HEADER_BYTES;
+ */
+export const FRAME_HEADER_BYTES = 4;
+
+const MAX_PREFIX = 0xffff_ffff;
+
+/**
+ * The 4-byte big-endian prefix for a payload of `payloadLength` bytes. Lets a writer send the
+ * header and a large payload as two writes, without concatenating them.
+ *
+ * @example
+ * socket.write(frameHeader(payload.length));
+ * socket.write(payload);
+ */
+export function frameHeader(payloadLength: number): Uint8Array {
+  if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > MAX_PREFIX) {
+    throw new RangeError(`a frame payload must be 0 to ${MAX_PREFIX} bytes, got ${payloadLength}`);
+  }
+  const header = new Uint8Array(FRAME_HEADER_BYTES);
+  writeUint32(header, 0, payloadLength);
+  return header;
+}
+
+/**
+ * Header and payload in one new buffer (one copy of the payload). For large payloads prefer
+ * writing `frameHeader(n)` and the payload separately.
+ *
+ * @example
+ * socket.write(encodeFrame(encodeMessage(message)));
+ */
+export function encodeFrame(payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
+  writeUint32(frame, 0, payload.length);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+function writeUint32(target: Uint8Array, at: number, value: number): void {
+  target[at] = value >>> 24;
+  target[at + 1] = (value >>> 16) & 0xff;
+  target[at + 2] = (value >>> 8) & 0xff;
+  target[at + 3] = value & 0xff;
+}
+
+function readUint32(source: Uint8Array, at: number): number {
+  return (
+    (source[at] as number) * 0x100_0000 +
+    (((source[at + 1] as number) << 16) |
+      ((source[at + 2] as number) << 8) |
+      (source[at + 3] as number))
+  );
+}
+
+/**
+ * Incremental frame decoder: push chunks as they arrive (split anywhere, many frames per chunk,
+ * one byte at a time), get complete payloads back in order.
+ *
+ * Memory: the prefix is checked against `maxFrameBytes` before anything is allocated; a frame
+ * that spans chunks gets one buffer of exactly its size (no quadratic concatenation). A frame
+ * that lies whole inside one chunk is returned as a view into that chunk (no copy), so do not
+ * reuse a chunk's memory after pushing it (Node's socket chunks are never reused).
+ *
+ * After a `FrameTooLargeError` the stream cannot be resynchronised: every later `push` throws it
+ * again. Close the connection.
+ *
+ * @example
+ * const frames = new FrameDecoder(resolveLimits({ maxFrameBytes: 1 << 20 }));
+ * socket.on("data", (chunk) => {
+ *   for (const payload of frames.push(chunk)) handle(decodeMessage(payload));
+ * });
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number;
+  readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
+  #headerFill = 0;
+  #frame: Uint8Array | undefined;
+  #frameFill = 0;
+  #failure: FrameTooLargeError | undefined;
+
+  constructor(limits: Limits = DEFAULT_LIMITS) {
+    this.#maxFrameBytes = limits.maxFrameBytes;
+  }
+
+  /** Bytes received and not yet returned: the frame in progress (its prefix and payload so far). */
+  get bufferedBytes(): number {
+    return this.#frame === undefined ? this.#headerFill : FRAME_HEADER_BYTES + this.#frameFill;
+  }
+
+  /**
+   * Feeds `chunk`; returns every payload it completes, in order (often none or one). Throws
+   * `FrameTooLargeError` (a `ProtocolError`, code `RPYC_ERR_FRAME_TOO_LARGE`) on a prefix above
+   * `maxFrameBytes`; its `frames` carries the payloads completed earlier in this chunk.
+   */
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (this.#failure) throw this.#failure;
+    const out: Uint8Array[] = [];
+    const end = chunk.length;
+    let at = 0;
+    while (at < end) {
+      let frame = this.#frame;
+      if (frame === undefined) {
+        let length: number;
+        if (this.#headerFill === 0 && end - at >= FRAME_HEADER_BYTES) {
+          length = readUint32(chunk, at);
+          at += FRAME_HEADER_BYTES;
+        } else {
+          // At most 4 bytes: a loop beats allocating a subarray.
+          while (this.#headerFill < FRAME_HEADER_BYTES && at < end) {
+            this.#header[this.#headerFill++] = chunk[at++] as number;
+          }
+          if (this.#headerFill < FRAME_HEADER_BYTES) break;
+          this.#headerFill = 0;
+          length = readUint32(this.#header, 0);
+        }
+        if (length > this.#maxFrameBytes) {
+          this.#failure = new FrameTooLargeError(length, this.#maxFrameBytes);
+          throw new FrameTooLargeError(length, this.#maxFrameBytes, out);
+        }
+        if (end - at >= length) {
+          // Whole frame in this chunk: hand out a view, no copy.
+          out.push(chunk.subarray(at, at + length));
+          at += length;
+          continue;
+        }
+        frame = this.#frame = new Uint8Array(length);
+        this.#frameFill = 0;
+      }
+      const take = Math.min(frame.length - this.#frameFill, end - at);
+      if (take < 64) {
+        for (let i = 0; i < take; i++) frame[this.#frameFill + i] = chunk[at + i] as number;
+      } else {
+        frame.set(chunk.subarray(at, at + take), this.#frameFill);
+      }
+      this.#frameFill += take;
+      at += take;
+      if (this.#frameFill === frame.length) {
+        out.push(frame);
+        this.#frame = undefined;
+        this.#frameFill = 0;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `connect(url)`: the WebSocket client for browsers and for Node ≥ 22 (global `WebSocket`), or
+ * any runtime when `options.WebSocket` is given (e.g. the `ws` package's class on Node 20; or
+ * use `@rpyc/transport-ws/node`, which does that and sets `maxPayload`).
+ */
+import {
+  connectTransport,
+  type Connection,
+  type ConnectOptions as CoreConnectOptions,
+  type Transport,
+} from "@rpyc/core";
+import { ConnectError } from "./errors.ts";
+import {
+  createWebSocketTransport,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+} from "./websocket-transport.ts";
+
+/**
+ * A WebSocket constructor: the browser's, Node 22's global, or `ws`'s.
+ *
+ * @example
+ * import { WebSocket } from "ws";
+ * await connect(url, { WebSocket }); // Node 20: no global WebSocket
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
+
+/**
+ * Options of `connect()`: core's connection options plus the transport's limits.
+ *
+ * @example
+ * await connect("wss://example.com/rpyc", { service: ClientService, config: { timeout: 5000 } });
+ */
+export interface ConnectOptions extends CoreConnectOptions, WebSocketTransportOptions {
+  /** The WebSocket class to use. Default: `globalThis.WebSocket`. */
+  readonly WebSocket?: WebSocketConstructor;
+}
+
+/**
+ * Opens a WebSocket to an rpyc-ts server (`@rpyc/transport-ws/server`) and connects over it.
+ *
+ * @example
+ * import { connect } from "@rpyc/transport-ws";
+ * const conn = await connect("ws://127.0.0.1:18861/rpyc");
+ * console.log(await conn.root.getTime());
+ * await conn.close();
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Connection> {
+  const WebSocketClass =
+    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!WebSocketClass) {
+    throw new ConnectError(
+      "RPYC_ERR_NO_WEBSOCKET",
+      "no global WebSocket in this runtime (Node < 22): import { connect } from " +
+        '"@rpyc/transport-ws/node", or pass options.WebSocket',
+    );
+  }
+  return connectOver(url, () => new WebSocketClass(url), options);
+}
+
+/** Opens a socket with `create`, then runs the rpyc handshake over it; drops it on failure. */
+export async function connectOver(
+  url: string,
+  create: () => WebSocketLike,
+  options: ConnectOptions,
+): Promise<Connection> {
+  const {
+    WebSocket: _w,
+    maxFrameBytes,
+    maxBufferedBytes,
+    closeTimeoutMs,
+    ...connectOptions
+  } = options;
+  const transport = await openWebSocket(url, create, {
+    maxFrameBytes: maxFrameBytes ?? options.config?.limits?.maxFrameBytes,
+    maxBufferedBytes,
+    closeTimeoutMs,
+  });
+  try {
+    return await connectTransport(transport, connectOptions);
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
+}
+
+/**
+ * Creates a socket and waits for `open`; a failure before it becomes a `ConnectError`. The
+ * transport is created inside the `open` handler: `ws` may deliver the server's first message in
+ * the same tick as `open`, and the transport must already be listening to keep it.
+ */
+function openWebSocket(
+  url: string,
+  create: () => WebSocketLike,
+  transportOptions: WebSocketTransportOptions,
+): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocketLike;
+    try {
+      socket = create();
+    } catch (error) {
+      reject(
+        new ConnectError("RPYC_ERR_CONNECT", `bad WebSocket URL ${url}: ${String(error)}`, {
+          cause: error,
+        }),
+      );
+      return;
+    }
+    let settled = false;
+    socket.addEventListener("open", () => {
+      settled = true;
+      resolve(createWebSocketTransport(socket, transportOptions));
+    });
+    socket.addEventListener("error", (event) => {
+      if (settled) return;
+      settled = true;
+      const cause = (event as { error?: unknown }).error;
+      const detail = cause instanceof Error ? `: ${cause.message}` : "";
+      reject(
+        new ConnectError(
+          "RPYC_ERR_CONNECT",
+          `could not open WebSocket ${url}${detail} (is the server running, and is the path right?)`,
+          { cause },
+        ),
+      );
+    });
+  });
+}

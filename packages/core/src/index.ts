@@ -9,6 +9,7 @@ export {
   type ConnectionStats,
   type ServiceSpec,
 } from "./connection.ts";
+export { closeGracefully } from "./close-gracefully.ts";
 export {
   connectTransport,
   connectPair,

@@ -17,8 +17,8 @@ import {
   type Connection,
   type ConnectOptions,
   type ServiceSpec,
+  closeGracefully,
 } from "@rpyc/core";
-import { closeGracefully } from "./close-gracefully.ts";
 import { AuthenticationError } from "./errors.ts";
 import { configureSocket } from "./open-socket.ts";
 import {

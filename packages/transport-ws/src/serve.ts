@@ -10,9 +10,9 @@ import {
   type Connection,
   type ConnectOptions,
   type ServiceSpec,
+  closeGracefully,
 } from "@rpyc/core";
 import { WebSocketServer, type WebSocket } from "ws";
-import { closeGracefully } from "./close-gracefully.ts";
 import { createWebSocketTransport, DEFAULT_MAX_FRAME_BYTES } from "./websocket-transport.ts";
 
 /**

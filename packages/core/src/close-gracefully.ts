@@ -2,7 +2,7 @@
  * Graceful close of a set of connections: each one closes as soon as no call of its peer is
  * running on it any more, and every one is closed by the deadline, whatever is still running.
  */
-import type { Connection } from "@rpyc/core";
+import type { Connection } from "./connection.ts";
 
 /** How often a closing server looks at its connections' running calls (`conn.serving`). */
 const POLL_MS = 10;
@@ -10,6 +10,10 @@ const POLL_MS = 10;
 /**
  * Closes every connection in `conns`: an idle one at once, a busy one when its calls are done or
  * at `deadline` (epoch ms), whichever comes first. Resolves when all are closed; leaves no timer.
+ * Servers (tcp, ws) use it for `server.close({ timeout })`.
+ *
+ * @example
+ * await closeGracefully([...server.connections], Date.now() + 5_000);
  */
 export async function closeGracefully(
   conns: readonly Connection[],

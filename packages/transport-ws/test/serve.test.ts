@@ -11,17 +11,19 @@ class EchoService extends Service {
   echo(value: unknown) {
     return value;
   }
-  /** Resolves after `ms`; stops (timer cleared) when the call is aborted. */
-  sleep(ms: number): Promise<number> {
+  /** An in-flight call the test ends itself (`finishHeldCalls`); rejects when aborted. */
+  hold(value: number): Promise<number> {
     const { signal } = currentCall();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(ms), ms);
-      signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      });
+      heldCalls.push(() => resolve(value));
+      signal.addEventListener("abort", () => reject(signal.reason));
     });
   }
+}
+
+const heldCalls: Array<() => void> = [];
+function finishHeldCalls(): void {
+  for (const finish of heldCalls.splice(0)) finish();
 }
 
 const servers: WsServer[] = [];
@@ -143,9 +145,11 @@ describe("ws serve: graceful close", () => {
   it("lets in-flight calls finish within the timeout", async () => {
     const server = await start();
     const conn = await dial(server.url);
-    const call = conn.root.sleep(100);
+    const call = conn.root.hold(100);
     await vi.waitFor(() => expect([...server.connections][0]?.serving).toBe(1), { timeout: 5000 });
-    await server.close({ timeout: 5000 });
+    const closing = server.close({ timeout: 5000 });
+    finishHeldCalls();
+    await closing;
     await expect(call).resolves.toBe(100);
     await vi.waitFor(() => expect(conn.closed).toBe(true), { timeout: 5000 });
     expect(server.socketCount).toBe(0);
@@ -154,7 +158,7 @@ describe("ws serve: graceful close", () => {
   it("cuts calls still running at the timeout", async () => {
     const server = await start();
     const conn = await dial(server.url);
-    const call = conn.root.sleep(60_000);
+    const call = conn.root.hold(60_000);
     await vi.waitFor(() => expect([...server.connections][0]?.serving).toBe(1), { timeout: 5000 });
     await server.close({ timeout: 50 });
     await expect(call).rejects.toBeInstanceOf(ConnectionClosedError);

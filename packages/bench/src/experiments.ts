@@ -1,7 +1,7 @@
 /**
  * Experiments: source patches applied to OTHER packages' code at bundle time only (never on
  * disk), to measure what a proposed change to core/netref/protocol would gain before its owner
- * makes it. `pnpm bench --patch microtask,idle-timer`, `bench:inprocess --patch …`. A run with
+ * makes it. `pnpm bench --patch frame-alloc`, `bench:inprocess --patch …`. A run with
  * patches says so in its header; a patch whose text is no longer found fails the build loudly
  * (the owner changed that code: the experiment is stale).
  */
@@ -20,24 +20,7 @@ interface Patch {
   }[];
 }
 
-/** Node's `queueMicrotask` allocates an AsyncResource + bound function per call; a resolved promise does not. */
-const MICROTASK_PRELUDE =
-  "const __benchResolved = Promise.resolve();\n" +
-  "const __benchMicrotask = (cb: () => void): void => { void __benchResolved.then(cb); };\n";
-
 export const EXPERIMENTS: Readonly<Record<string, readonly Patch[]>> = {
-  microtask: [
-    {
-      description: "outgoing-requests.ts (the flush): queueMicrotask → resolved-promise then",
-      file: "core/src/outgoing-requests.ts",
-      edits: [{ find: "queueMicrotask(", replace: "__benchMicrotask(", all: true }],
-    },
-    {
-      description: "stream-transport.ts: queueMicrotask → resolved-promise then",
-      file: "core/src/stream-transport.ts",
-      edits: [{ find: "queueMicrotask(", replace: "__benchMicrotask(", all: true }],
-    },
-  ],
   "frame-alloc": [
     {
       description: "framing.ts FrameDecoder: Buffer.allocUnsafe for split frames (no zero-fill)",
@@ -46,26 +29,6 @@ export const EXPERIMENTS: Readonly<Record<string, readonly Patch[]>> = {
         {
           find: "frame = this.#frame = new Uint8Array(length);",
           replace: "frame = this.#frame = Buffer.allocUnsafe(length);",
-        },
-      ],
-    },
-  ],
-  "pinned-sync": [
-    {
-      description:
-        "incoming-requests.ts: a synchronous pinned result is kept as a value, so pipelined steps run synchronously",
-      file: "core/src/incoming-requests.ts",
-      edits: [
-        {
-          find: "if (pin > 0) this.#pinned.set(seq, { promise: Promise.resolve(result), remaining: pin });",
-          replace:
-            "if (pin > 0) this.#pinned.set(seq, { promise: undefined, value: result, sync: true, remaining: pin } as never);",
-        },
-        {
-          find: "    if (--entry.remaining <= 0) this.#pinned.delete(seq);\n    return entry.promise;",
-          replace:
-            "    if (--entry.remaining <= 0) this.#pinned.delete(seq);\n" +
-            "    return (entry as { sync?: boolean }).sync ? ((entry as { value?: unknown }).value as never) : entry.promise;",
         },
       ],
     },
@@ -102,7 +65,6 @@ export function experimentsPlugin(names: readonly string[]): Plugin {
         if (mine.length === 0) return undefined;
         for (const patch of mine) applied.add(patch);
         let text = await readFile(args.path, "utf8");
-        let prelude = false;
         for (const patch of mine) {
           for (const edit of patch.edits) {
             if (!text.includes(edit.find)) {
@@ -113,10 +75,9 @@ export function experimentsPlugin(names: readonly string[]): Plugin {
             text = edit.all
               ? text.split(edit.find).join(edit.replace)
               : text.replace(edit.find, edit.replace);
-            prelude ||= edit.replace.startsWith("__benchMicrotask");
           }
         }
-        return { contents: (prelude ? MICROTASK_PRELUDE : "") + text, loader: "ts" };
+        return { contents: text, loader: "ts" };
       });
     },
   };

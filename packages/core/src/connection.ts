@@ -173,6 +173,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       session: this.#session,
       config: this.config,
       send: (message) => this.#sendMessage(message),
+      flushTransport: () => this.#transport.flush?.(),
       closedError: () =>
         this.closed ? new ConnectionClosedError(undefined, { cause: this.closeError }) : undefined,
     });

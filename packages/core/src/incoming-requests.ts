@@ -25,8 +25,13 @@ export interface IncomingHost {
   sendError(seq: number, error: unknown): void;
 }
 
+/**
+ * A pipelined result kept for its dependents: the value itself when the handler returned
+ * synchronously (so dependents run synchronously too), else the handler's promise (a `Promise`
+ * is never a synchronous result: thenables take the asynchronous path).
+ */
 interface Pinned {
-  readonly promise: Promise<unknown>;
+  readonly result: unknown;
   remaining: number;
 }
 
@@ -96,13 +101,13 @@ export class IncomingRequests {
     }
     if (!isThenable(result)) {
       // The hot path: a synchronous handler is answered at once, with no promise.
-      if (pin > 0) this.#pinned.set(seq, { promise: Promise.resolve(result), remaining: pin });
+      if (pin > 0) this.#pinned.set(seq, { result, remaining: pin });
       return this.host.reply(seq, result);
     }
     const settled = Promise.resolve(result);
     if (pin > 0) {
       settled.catch(() => undefined);
-      this.#pinned.set(seq, { promise: settled, remaining: pin });
+      this.#pinned.set(seq, { result: settled, remaining: pin });
     }
     this.#running.set(seq, call);
     settled.then(
@@ -150,7 +155,7 @@ export class IncomingRequests {
   #refuse(message: RequestMessage, err: unknown): void {
     const pin = message.pin ?? 0;
     if (pin > 0 && !this.#pinned.has(message.seq))
-      this.#pinned.set(message.seq, { promise: rejected(err), remaining: pin });
+      this.#pinned.set(message.seq, { result: rejected(err), remaining: pin });
     this.host.sendError(message.seq, err);
   }
 
@@ -163,8 +168,8 @@ export class IncomingRequests {
     );
   }
 
-  /** One use of the pipelined result of the peer's request `seq`. */
-  #takePinned(seq: number): Promise<unknown> {
+  /** One use of the pipelined result of the peer's request `seq` (a value, or a `Promise`). */
+  #takePinned(seq: number): unknown {
     const entry = this.#pinned.get(seq);
     if (entry === undefined) {
       throw new UnknownRefError(
@@ -172,7 +177,7 @@ export class IncomingRequests {
       );
     }
     if (--entry.remaining <= 0) this.#pinned.delete(seq);
-    return entry.promise;
+    return entry.result;
   }
 }
 

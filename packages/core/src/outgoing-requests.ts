@@ -26,11 +26,15 @@ export interface OutgoingHost {
   readonly config: ConnectionConfig;
   /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
   send(message: Message): Error | undefined;
+  /** Everything of one flush was sent: the transport may write it now. */
+  flushTransport(): void;
   /** Undefined while open; the error calls fail with once closed. */
   closedError(): Error | undefined;
 }
 
 const SEQ_LIMIT = 0x7fff_ffff;
+// Microtasks through a resolved promise: Node's queueMicrotask allocates an AsyncResource per call.
+const RESOLVED = Promise.resolve();
 
 export class OutgoingRequests {
   readonly #calls = new Map<number, CallRecord>();
@@ -209,10 +213,14 @@ export class OutgoingRequests {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => queueMicrotask(() => this.#flush()));
+    void RESOLVED.then(this.#secondHop);
   }
 
-  #flush(): void {
+  readonly #secondHop = (): void => {
+    void RESOLVED.then(this.#flush);
+  };
+
+  readonly #flush = (): void => {
     this.#flushScheduled = false;
     if (this.host.closedError() !== undefined) return;
     const queue = this.#queue;
@@ -247,5 +255,6 @@ export class OutgoingRequests {
       this.#releases = new Map();
       this.host.send({ kind: MessageKind.Release, ids, counts });
     }
-  }
+    this.host.flushTransport();
+  };
 }

@@ -5,9 +5,11 @@
  *
  * No Node import here: core also runs in browsers, so the duplex is duck-typed.
  *
- * Write path: frames sent in the same tick are written together on the next microtask. Small
- * frames are copied into one buffer with their headers (one write, one syscall); a large frame's
- * payload is written as-is after its header, never copied. When `write()` returns false the
+ * Write path: frames sent in the same tick are written together on the next microtask, or
+ * earlier: at the end of the `data` event that produced them (replies of synchronous handlers),
+ * or when the connection calls `flush()` after a batch of requests. Small frames are copied into
+ * one buffer with their headers (one write, one syscall); a large frame's payload is written
+ * as-is after its header, never copied. When `write()` returns false the
  * frames wait in a queue until `drain`; the queue is bounded by `maxQueuedBytes`, past which the
  * transport fails with `RPYC_ERR_SEND_QUEUE_FULL` (a peer that does not read cannot make us
  * buffer without bound).
@@ -84,6 +86,19 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 3000;
  * // frames of LARGE_FRAME_BYTES or more are written as-is, after their header
  */
 export const LARGE_FRAME_BYTES = 64 * 1024;
+
+// Microtask scheduling through a resolved promise: Node's `queueMicrotask` wraps every callback
+// in an AsyncResource, which costs more than the flush it schedules.
+const RESOLVED = Promise.resolve();
+
+/**
+ * Node's `Buffer.allocUnsafe` when there is one (small sizes come from Node's pool, and a
+ * Buffer is what `socket.write` wants: a plain Uint8Array is converted first), else a plain
+ * `Uint8Array`. Duck-typed: core also runs in browsers.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
+const allocBytes: (size: number) => Uint8Array =
+  NodeBuffer === undefined ? (size) => new Uint8Array(size) : (size) => NodeBuffer.allocUnsafe(size);
 
 /**
  * Wraps a duplex byte stream as a `Transport` (length-prefixed frames, coalesced writes,
@@ -168,8 +183,12 @@ class StreamTransport implements Transport {
     }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+      void RESOLVED.then(this.#flush);
     }
+  }
+
+  flush(): void {
+    if (!this.#blocked && !this.#closed) this.#writeQueue();
   }
 
   close(): void {
@@ -222,6 +241,8 @@ class StreamTransport implements Transport {
       return;
     }
     this.#deliver(frames);
+    // Replies of synchronous handlers leave now, not a microtask later.
+    if (!this.#blocked && !this.#closed) this.#writeQueue();
   };
 
   #deliver(frames: Uint8Array[]): void {
@@ -327,7 +348,7 @@ function packFrames(
   size: number,
   headerOf?: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(size);
+  const out = allocBytes(size);
   let offset = 0;
   for (let i = from; i < to; i++) {
     const frame = queue[i]!;

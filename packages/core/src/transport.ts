@@ -15,6 +15,13 @@ export interface Transport {
    */
   send(frame: Uint8Array): void;
   /**
+   * Optional: write what `send` queued now, instead of at the transport's own next flush. The
+   * connection calls it once it has sent everything one stretch of work produced (a batch of
+   * requests), so the bytes leave one scheduling hop earlier. A hint only: a transport without
+   * it, or one that cannot write now (backpressure), flushes on its own as before.
+   */
+  flush?(): void;
+  /**
    * Starts delivery. Called exactly once, by the connection, before any `send`. Frames that
    * arrived earlier are delivered in order.
    */

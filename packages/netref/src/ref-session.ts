@@ -197,7 +197,8 @@ export class RefSession implements SessionLike {
 
   /**
    * Unboxes a request's arguments. Top-level `Pending` refs are resolved with
-   * `resolvePending(seq)` (pipelining); nested ones are refused.
+   * `resolvePending(seq)` (pipelining): a `Promise` it returns is waited for (and the result is
+   * then a promise), any other value is used as it is. Nested `Pending` refs are refused.
    */
   unboxArgs(
     args: readonly unknown[],
@@ -211,10 +212,13 @@ export class RefSession implements SessionLike {
     for (; i < out.length; i++) {
       const arg = out[i];
       if (arg instanceof WireRef && arg.kind === RefKind.Pending) {
-        const index = i;
-        (waits ??= []).push(
-          Promise.resolve(resolvePending(arg.id)).then((value) => (out[index] = value)),
-        );
+        const resolved = resolvePending(arg.id);
+        if (resolved instanceof Promise) {
+          const index = i;
+          (waits ??= []).push(resolved.then((value) => (out[index] = value)));
+        } else {
+          out[i] = resolved;
+        }
       } else if (!isPrimitive(arg)) {
         out[i] = unbox(arg, this.#unboxHooks);
       }

@@ -17,6 +17,11 @@ export interface ConnectionConfig extends AccessConfig {
   readonly includeRemoteStack: boolean;
   /** Most of the peer's requests this side runs at once; beyond, an error reply. Default 16384. */
   readonly maxPendingRequests: number;
+  /**
+   * Most pipelined results this side keeps for its peer at once (`Request.hold`, see
+   * docs/netrefs.md); beyond, results are sent back as usual. Default 16384.
+   */
+  readonly maxHeldResults: number;
   /** Wire limits this side enforces on what it receives (see @rpyc/protocol DEFAULT_LIMITS). */
   readonly limits: Readonly<Partial<Limits>>;
 }
@@ -33,6 +38,7 @@ export interface ConnectionConfig extends AccessConfig {
  * | timeout            | 30000   | ms per outgoing call and for the handshake (0: none) |
  * | includeRemoteStack | true    | send error stacks to the peer                        |
  * | maxPendingRequests | 16384   | incoming requests running at once                    |
+ * | maxHeldResults     | 16384   | pipelined results kept for the peer (then: replied)  |
  * | limits             | {}      | DEFAULT_LIMITS of @rpyc/protocol (64 MiB frames…)    |
  *
  * @example
@@ -43,6 +49,7 @@ export const DEFAULT_CONFIG: ConnectionConfig = Object.freeze({
   timeout: 30_000,
   includeRemoteStack: true,
   maxPendingRequests: 16_384,
+  maxHeldResults: 16_384,
   limits: Object.freeze({}),
 });
 
@@ -59,6 +66,11 @@ export function resolveConfig(partial: Partial<ConnectionConfig> | undefined): C
   if (!Number.isSafeInteger(config.maxPendingRequests) || config.maxPendingRequests < 1) {
     throw new RangeError(
       `config.maxPendingRequests must be a positive integer, got ${String(config.maxPendingRequests)}`,
+    );
+  }
+  if (!Number.isSafeInteger(config.maxHeldResults) || config.maxHeldResults < 0) {
+    throw new RangeError(
+      `config.maxHeldResults must be an integer >= 0, got ${String(config.maxHeldResults)}`,
     );
   }
   return config;

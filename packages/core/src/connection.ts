@@ -83,7 +83,7 @@ export interface ConnectOptions<S extends object = object> {
  * Snapshot of a connection's tables, for leak checks.
  *
  * @example
- * conn.stats(); // { exported: 0, imported: 0, pending: 0 }
+ * conn.stats(); // { exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 }
  */
 export interface ConnectionStats {
   /** My exports the peer holds (the root excluded). */
@@ -92,6 +92,10 @@ export interface ConnectionStats {
   readonly imported: number;
   /** My requests in flight. */
   readonly pending: number;
+  /** Results of the peer's requests this side keeps for it (`Held`; see docs/netrefs.md). */
+  readonly held: number;
+  /** Results of my requests the peer keeps for me. */
+  readonly heldByPeer: number;
 }
 
 /**
@@ -182,6 +186,9 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       session: this.#session,
       config: this.config,
       reply: (seq, value) => this.#reply(seq, value),
+      sendHeld: (seq) => {
+        if (!this.closed) this.#sendMessage({ kind: MessageKind.Held, seq });
+      },
       sendError: (seq, error) => this.#sendError(seq, error),
     });
   }
@@ -202,7 +209,13 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   /** Sizes of both tables and the number of calls in flight. */
   stats(): ConnectionStats {
     const { exported, imported } = this.#session.stats();
-    return { exported, imported, pending: this.#outgoing.size };
+    return {
+      exported,
+      imported,
+      pending: this.#outgoing.size,
+      held: this.#incoming.heldForPeer,
+      heldByPeer: this.#outgoing.heldByPeer,
+    };
   }
 
   /** Starts the transport and the handshake; resolves once both Hellos crossed and onConnect ran. */
@@ -372,6 +385,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         return;
       case MessageKind.Pong:
         return this.#outgoing.onPong(message.seq);
+      case MessageKind.Held:
+        return this.#outgoing.onHeld(message.seq);
+      case MessageKind.Forget:
+        return this.#incoming.forget(message.seqs);
       case MessageKind.Close:
         return this.#onClose(message.code, message.reason);
       case MessageKind.Hello:

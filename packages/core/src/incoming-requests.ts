@@ -3,13 +3,18 @@
  * call context, bounding how many run at once, cancelling them, and keeping pipelined results
  * (`Request.pin`) until every dependent request has used them.
  *
- * Contract: every request gets exactly one answer (a Reply or an Error) unless it was cancelled
+ * Held results: a successful request with `hold: 1` whose result is an object or function is
+ * answered `Held` instead of `Reply` while fewer than `config.maxHeldResults` are held; the
+ * result stays here until the peer takes it (`Op.Take` on a `Pending` ref to the seq) or
+ * forgets it (`Forget`).
+ *
+ * Contract: every request gets exactly one answer (a Reply, Held or Error) unless it was cancelled
  * (the Cancel itself is answered with an AbortError) or the connection closed. A request that
  * cannot run still pins its error for its dependents, so they fail with the same error instead
  * of "unknown ref".
  */
 import { type RefSession, performLocal } from "@rpyc/netref";
-import { ProtocolError, RefKind, type RequestMessage, type WireRef } from "@rpyc/protocol";
+import { Op, ProtocolError, RefKind, type RequestMessage, type WireRef } from "@rpyc/protocol";
 import { enterCall, exitCall } from "./call-context.ts";
 import type { ConnectionConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
@@ -22,6 +27,8 @@ export interface IncomingHost {
   readonly session: RefSession;
   readonly config: ConnectionConfig;
   reply(seq: number, value: unknown): void;
+  /** Answers `Held`: the result of `seq` stays here. */
+  sendHeld(seq: number): void;
   sendError(seq: number, error: unknown): void;
 }
 
@@ -38,12 +45,24 @@ interface Pinned {
 export class IncomingRequests {
   readonly #running = new Map<number, IncomingCall>();
   readonly #pinned = new Map<number, Pinned>();
+  /** Results kept for the peer (it answered them `Held`), by request seq. */
+  readonly #held = new Map<number, unknown>();
 
   constructor(private readonly host: IncomingHost) {}
 
   /** Requests running now (their handlers have not settled). */
   get size(): number {
     return this.#running.size;
+  }
+
+  /** Results kept for the peer (`Held`, not yet taken or forgotten). */
+  get heldForPeer(): number {
+    return this.#held.size;
+  }
+
+  /** The peer will never take these results. Unknown seqs are ignored (already taken). */
+  forget(seqs: readonly number[]): void {
+    for (const seq of seqs) this.#held.delete(seq);
   }
 
   /** Runs one request; answers it when its handler settles. */
@@ -80,7 +99,10 @@ export class IncomingRequests {
     let target: unknown;
     let args: unknown[] | Promise<unknown[]>;
     try {
-      target = this.#resolveTarget(message.target);
+      target =
+        message.op === Op.Take
+          ? this.#takeHeld(message.target)
+          : this.#resolveTarget(message.target);
       args =
         message.args === undefined
           ? []
@@ -102,7 +124,7 @@ export class IncomingRequests {
     if (!isThenable(result)) {
       // The hot path: a synchronous handler is answered at once, with no promise.
       if (pin > 0) this.#pinned.set(seq, { result, remaining: pin });
-      return this.host.reply(seq, result);
+      return this.#answer(message, result);
     }
     const settled = Promise.resolve(result);
     if (pin > 0) {
@@ -114,7 +136,7 @@ export class IncomingRequests {
       (value) => {
         if (this.#running.get(seq) !== call) return; // cancelled, or connection closed
         this.#running.delete(seq);
-        this.host.reply(seq, value);
+        this.#answer(message, value);
       },
       (err: unknown) => {
         if (this.#running.get(seq) !== call) return;
@@ -122,6 +144,20 @@ export class IncomingRequests {
         this.host.sendError(seq, err);
       },
     );
+  }
+
+  /** Replies with `result`, or keeps it and answers `Held` when the peer asked and it may. */
+  #answer(message: RequestMessage, result: unknown): void {
+    if (
+      message.hold === 1 &&
+      result !== null &&
+      (typeof result === "object" || typeof result === "function") &&
+      this.#held.size < this.host.config.maxHeldResults
+    ) {
+      this.#held.set(message.seq, result);
+      return this.host.sendHeld(message.seq);
+    }
+    this.host.reply(message.seq, result);
   }
 
   /** The caller gave up on `seq`: abort its handler's signal and answer with an AbortError. */
@@ -139,6 +175,7 @@ export class IncomingRequests {
     for (const call of this.#running.values()) call.abort(error);
     this.#running.clear();
     this.#pinned.clear();
+    this.#held.clear();
   }
 
   /** Runs the operation with `call` as the current call context. */
@@ -166,6 +203,18 @@ export class IncomingRequests {
       "RPYC_ERR_MALFORMED",
       "a request's target must be one of the receiver's objects (Yours) or a pipelined result (Pending)",
     );
+  }
+
+  /** The held result a Take names; it is no longer held. */
+  #takeHeld(ref: WireRef): unknown {
+    if (ref.kind !== RefKind.Pending || !this.#held.has(ref.id)) {
+      throw new UnknownRefError(
+        `no held result for request ${ref.id} (Take needs a Pending ref to a result answered Held)`,
+      );
+    }
+    const result = this.#held.get(ref.id);
+    this.#held.delete(ref.id);
+    return result;
   }
 
   /** One use of the pipelined result of the peer's request `seq` (a value, or a `Promise`). */

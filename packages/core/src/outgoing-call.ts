@@ -9,6 +9,10 @@
  * Hot path: the Promise is made only when someone asks for it (`await`, pipelining fallback).
  * A fire-and-forget call allocates no promise, and its failure can never become an unhandled
  * rejection.
+ *
+ * Held results: a call whose result nobody had asked for when it left (it only pipelined) may be
+ * answered `Held`: the peer keeps the result. The record is then settled as "held"; asking for
+ * its promise afterwards fetches the result with one more request (`take`).
  */
 import type { OutgoingCall } from "@rpyc/netref";
 import { type Op, RefKind, WireRef } from "@rpyc/protocol";
@@ -16,6 +20,7 @@ import { type Op, RefKind, WireRef } from "@rpyc/protocol";
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
+const HELD = 3;
 
 export class CallRecord implements OutgoingCall {
   /** Requests that will name this call's result (`Request.pin`), fixed when sent. */
@@ -31,6 +36,8 @@ export class CallRecord implements OutgoingCall {
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #pendingRef: WireRef | undefined;
+  /** Set while held: fetches the held result (an `Op.Take` request). */
+  #take: (() => Promise<unknown>) | undefined;
 
   constructor(
     readonly seq: number,
@@ -45,9 +52,23 @@ export class CallRecord implements OutgoingCall {
     return this.#state !== PENDING;
   }
 
+  /** True once someone asked for the result (`promise`): the peer must not hold it. */
+  get observed(): boolean {
+    return this.#promise !== undefined;
+  }
+
+  /** True while the peer holds this call's result (answered `Held`, not taken yet). */
+  get held(): boolean {
+    return this.#state === HELD && this.#promise === undefined;
+  }
+
   get promise(): Promise<unknown> {
     if (this.#promise === undefined) {
-      if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#outcome);
+      if (this.#state === HELD) {
+        const take = this.#take!;
+        this.#take = undefined;
+        this.#promise = take();
+      } else if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#outcome);
       else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#outcome);
       else {
         this.#promise = new Promise((resolve, reject) => {
@@ -75,6 +96,21 @@ export class CallRecord implements OutgoingCall {
 
   reject(error: unknown): void {
     if (this.#finish(REJECTED, error)) this.#reject?.(error);
+  }
+
+  /**
+   * The peer holds the result; `take` fetches it once someone asks. If someone already asked
+   * (the promise exists), it is fetched now and settles that promise.
+   */
+  hold(take: () => Promise<unknown>): void {
+    if (!this.#finish(HELD, undefined)) return;
+    if (this.#promise === undefined) {
+      this.#take = take;
+      return;
+    }
+    const resolve = this.#resolve!;
+    const reject = this.#reject!;
+    take().then(resolve, reject);
   }
 
   #finish(state: number, outcome: unknown): boolean {

@@ -4,13 +4,19 @@
  *
  * Ordering contract: requests made in one synchronous stretch leave together, in order, two
  * microtasks after the first (see `#scheduleFlush`), then that tick's cancels, then one
- * `Release`. A request that is aborted or times out before the flush never leaves.
+ * `Release`, then one `Forget`. A request that is aborted or times out before the flush never
+ * leaves.
+ *
+ * Held results (see docs/netrefs.md): a pinned request whose result nobody asked for when it
+ * leaves carries `hold: 1`; the peer may answer `Held` and keep the result. Its seq is then
+ * reserved (never reused) until a `Take` of it or a `Forget` naming it has been sent; a held
+ * result nobody takes is forgotten when its record is garbage-collected.
  */
 import type { CallOptions, RefSession } from "@rpyc/netref";
 import {
   type Message,
   MessageKind,
-  type Op,
+  Op,
   RefKind,
   type RequestMessage,
   WireRef,
@@ -42,6 +48,11 @@ export class OutgoingRequests {
   #queue: CallRecord[] = [];
   #cancels: number[] = [];
   #releases = new Map<number, number>();
+  /** Seqs of results the peer holds for us (or that a queued Take/Forget will end): not reusable. */
+  #held = new Set<number>();
+  #forgets: number[] = [];
+  /** Forgets a held result whose record was collected without anyone taking it. */
+  readonly #heldRegistry = new FinalizationRegistry<number>((seq) => this.#forget(seq));
   #flushScheduled = false;
   #nextSeq = 1;
   readonly #timeouts = new TimeoutQueue((record, ms) => this.#timedOut(record, ms));
@@ -51,6 +62,11 @@ export class OutgoingRequests {
   /** Calls in flight (sent or queued), pings excluded. */
   get size(): number {
     return this.#calls.size;
+  }
+
+  /** Results the peer holds for us (answered `Held`, not yet taken or forgotten). */
+  get heldByPeer(): number {
+    return this.#held.size;
   }
 
   /** Queues one request (see `NetrefHost.request`). */
@@ -146,6 +162,37 @@ export class OutgoingRequests {
     record.reject(error);
   }
 
+  /** The peer holds the result of request `seq` (it answered `Held`). */
+  onHeld(seq: number): void {
+    this.#held.add(seq);
+    const record = this.#calls.get(seq);
+    if (record === undefined) return this.#forget(seq); // cancelled or timed out meanwhile
+    this.#calls.delete(seq);
+    record.hold(() => this.#take(record));
+    if (record.held) this.#heldRegistry.register(record, seq, record);
+  }
+
+  /** Fetches the held result of `record` (someone asked for it after all). */
+  #take(record: CallRecord): Promise<unknown> {
+    this.#heldRegistry.unregister(record);
+    const take = this.request(
+      Op.Take,
+      new WireRef(RefKind.Pending, record.seq),
+      undefined,
+      [],
+      undefined,
+      record,
+    );
+    return take.promise;
+  }
+
+  /** Tells the peer to drop the result it holds for request `seq` (next flush). */
+  #forget(seq: number): void {
+    if (this.host.closedError() !== undefined || !this.#held.has(seq)) return;
+    this.#forgets.push(seq);
+    this.#scheduleFlush();
+  }
+
   onPong(seq: number): void {
     const record = this.#pings.get(seq);
     this.#pings.delete(seq);
@@ -163,11 +210,14 @@ export class OutgoingRequests {
     this.#timeouts.clear();
     this.#cancels = [];
     this.#releases = new Map();
+    this.#held.clear();
+    this.#forgets = [];
   }
 
   #allocSeq(): number {
     let seq = this.#nextSeq;
-    while (this.#calls.has(seq) || this.#pings.has(seq)) seq = seq >= SEQ_LIMIT ? 1 : seq + 1;
+    while (this.#calls.has(seq) || this.#pings.has(seq) || this.#held.has(seq))
+      seq = seq >= SEQ_LIMIT ? 1 : seq + 1;
     this.#nextSeq = seq >= SEQ_LIMIT ? 1 : seq + 1;
     return seq;
   }
@@ -237,7 +287,11 @@ export class OutgoingRequests {
         name: record.name,
         args: record.args.length === 0 ? undefined : record.args,
         pin: record.pins === 0 ? undefined : record.pins,
+        // Only pipelined through so far: the peer may keep the result (answer `Held`).
+        hold: record.pins === 0 || record.observed ? undefined : 1,
       };
+      // Once this Take is on its way, the peer no longer holds `target.id`: reusable.
+      if (record.op === Op.Take) this.#held.delete(record.target.id);
       const error = this.host.send(message);
       if (error !== undefined) {
         this.#calls.delete(record.seq);
@@ -254,6 +308,12 @@ export class OutgoingRequests {
       const counts = [...this.#releases.values()];
       this.#releases = new Map();
       this.host.send({ kind: MessageKind.Release, ids, counts });
+    }
+    if (this.#forgets.length > 0) {
+      const seqs = this.#forgets;
+      this.#forgets = [];
+      this.host.send({ kind: MessageKind.Forget, seqs });
+      for (const seq of seqs) this.#held.delete(seq);
     }
     this.host.flushTransport();
   };

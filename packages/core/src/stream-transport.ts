@@ -98,7 +98,9 @@ const RESOLVED = Promise.resolve();
  */
 const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
 const allocBytes: (size: number) => Uint8Array =
-  NodeBuffer === undefined ? (size) => new Uint8Array(size) : (size) => NodeBuffer.allocUnsafe(size);
+  NodeBuffer === undefined
+    ? (size) => new Uint8Array(size)
+    : (size) => NodeBuffer.allocUnsafe(size);
 
 /**
  * Wraps a duplex byte stream as a `Transport` (length-prefixed frames, coalesced writes,

@@ -53,7 +53,13 @@ describe("connectPair and calls", () => {
       { service: EchoService },
     );
     expect(await client.root.add(2, 3)).toBe(5);
-    expect(client.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(client.stats()).toEqual({
+      exported: 0,
+      imported: 0,
+      pending: 0,
+      held: 0,
+      heldByPeer: 0,
+    });
     await finish(client, server);
   });
 
@@ -195,7 +201,13 @@ describe("lifecycle", () => {
     expect(await closed).toBeUndefined();
     expect(events).toEqual(["connect:true", "disconnect:true"]);
     await client.close(); // idempotent
-    expect(server.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(server.stats()).toEqual({
+      exported: 0,
+      imported: 0,
+      pending: 0,
+      held: 0,
+      heldByPeer: 0,
+    });
   });
 
   it("shares one instance across connections when given an instance", async () => {
@@ -232,8 +244,20 @@ describe("lifecycle", () => {
     await expect(client.root.wait(6)).rejects.toBeInstanceOf(ConnectionClosedError);
     await expect.poll(() => server.closed).toBe(true);
     gate.resolve();
-    expect(client.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
-    expect(server.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(client.stats()).toEqual({
+      exported: 0,
+      imported: 0,
+      pending: 0,
+      held: 0,
+      heldByPeer: 0,
+    });
+    expect(server.stats()).toEqual({
+      exported: 0,
+      imported: 0,
+      pending: 0,
+      held: 0,
+      heldByPeer: 0,
+    });
   });
 
   it("emits close with the error when the transport fails", async () => {

@@ -36,7 +36,13 @@ export async function expectBaseline(...conns: Connection[]): Promise<void> {
     () => {
       gc?.();
       for (const conn of conns)
-        expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+        expect(conn.stats()).toEqual({
+          exported: 0,
+          imported: 0,
+          pending: 0,
+          held: 0,
+          heldByPeer: 0,
+        });
     },
     { timeout: 3000, interval: 20 },
   );
@@ -48,6 +54,6 @@ export async function finish(...conns: Connection[]): Promise<void> {
   await Promise.all(conns.map((c) => c.close()));
   for (const conn of conns) {
     expect(conn.closed).toBe(true);
-    expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 });
   }
 }

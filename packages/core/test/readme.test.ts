@@ -31,7 +31,7 @@ it("the README example runs and prints what it says", { timeout: 30_000 }, async
     expect(stdout.trim().split("\n")).toEqual([
       "5",
       "1 2",
-      "{ exported: 0, imported: 0, pending: 0 }",
+      "{ exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 }",
       "true",
     ]);
   } finally {

@@ -122,6 +122,12 @@ describe("over a real TCP socket", () => {
     await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     await closed;
     expect(served.closed).toBe(true);
-    expect(served.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(served.stats()).toEqual({
+      exported: 0,
+      imported: 0,
+      pending: 0,
+      held: 0,
+      heldByPeer: 0,
+    });
   });
 });

@@ -95,7 +95,7 @@ describe("on the wire", () => {
     expect(await peer.next(MessageKind.Cancel)).toMatchObject({ seq: request.seq });
     peer.send({ kind: MessageKind.Reply, seq: request.seq, value: new WireRef(RefKind.Mine, 9) });
     expect(await peer.next(MessageKind.Release)).toMatchObject({ ids: [9], counts: [1] });
-    expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+    expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 });
     await conn.close();
   });
 

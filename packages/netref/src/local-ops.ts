@@ -95,6 +95,8 @@ export function performLocal(
   args: unknown[],
   config: AccessConfig,
 ): unknown {
+  // The held result itself (core's IncomingRequests resolved the Pending target).
+  if (op === Op.Take) return target;
   if (isNetref(target)) {
     if (name !== undefined && alwaysBlockedNames().has(String(name))) findMember({}, name, config);
     // rpyc over rpyc: the owner's policy decides; its remote promise settles the reply.

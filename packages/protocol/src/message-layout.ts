@@ -5,7 +5,7 @@
  * | kind        | layout                                                   |
  * |-------------|----------------------------------------------------------|
  * | 0 Hello     | [0, protocol, version, service, aliases, limits]         |
- * | 1 Request   | [1, seq, op, target, name?, args?, pin?]                 |
+ * | 1 Request   | [1, seq, op, target, name?, args?, pin?, hold?]          |
  * | 2 Reply     | [2, seq, value]                                          |
  * | 3 Error     | [3, seq, error]                                          |
  * | 4 Release   | [4, ids, counts]                                         |
@@ -13,6 +13,8 @@
  * | 6 Ping      | [6, seq, payload?]                                       |
  * | 7 Pong      | [7, seq, payload?]                                       |
  * | 8 Close     | [8, code?, reason?]                                      |
+ * | 9 Held      | [9, seq]                                                 |
+ * | 10 Forget   | [10, seqs]                                               |
  *
  * Optional fields are `undefined` (one byte, 0xf7) when a later field is present, and cut when
  * trailing. Decoders ignore elements past the ones they know, so a later minor version may
@@ -47,8 +49,9 @@ export function messageToWire(message: Message): unknown[] {
         message.limits,
       ];
     case MessageKind.Request: {
-      const { seq, op, target, name, args, pin } = message;
+      const { seq, op, target, name, args, pin, hold } = message;
       // Literal arrays of the exact length (setting `.length` to trim is slow in V8).
+      if (hold !== undefined) return [MessageKind.Request, seq, op, target, name, args, pin, hold];
       if (pin !== undefined) return [MessageKind.Request, seq, op, target, name, args, pin];
       if (args !== undefined) return [MessageKind.Request, seq, op, target, name, args];
       if (name !== undefined) return [MessageKind.Request, seq, op, target, name];
@@ -62,6 +65,10 @@ export function messageToWire(message: Message): unknown[] {
       return [MessageKind.Release, message.ids, message.counts];
     case MessageKind.Cancel:
       return [MessageKind.Cancel, message.seq];
+    case MessageKind.Held:
+      return [MessageKind.Held, message.seq];
+    case MessageKind.Forget:
+      return [MessageKind.Forget, message.seqs];
     case MessageKind.Ping:
     case MessageKind.Pong:
       return message.payload === undefined
@@ -132,6 +139,7 @@ function decodeRequest(wire: unknown[]): RequestMessage {
   const args = wire[5];
   if (args !== undefined && !Array.isArray(args)) bad("a Request's args must be an array");
   const pin = wire[6] === undefined ? undefined : uint32(wire[6], "a Request's pin");
+  const hold = wire[7] === undefined ? undefined : uint32(wire[7], "a Request's hold");
   const message: { -readonly [K in keyof RequestMessage]: RequestMessage[K] } = {
     kind: MessageKind.Request,
     seq,
@@ -141,6 +149,7 @@ function decodeRequest(wire: unknown[]): RequestMessage {
   if (name !== undefined) message.name = name;
   if (args !== undefined) message.args = args as unknown[];
   if (pin !== undefined) message.pin = pin;
+  if (hold !== undefined) message.hold = hold;
   return message;
 }
 
@@ -218,6 +227,10 @@ export function messageFromWire(wire: unknown): Message {
     }
     case MessageKind.Cancel:
       return { kind, seq: uint32(wire[1], "a Cancel's seq") };
+    case MessageKind.Held:
+      return { kind, seq: uint32(wire[1], "a Held's seq") };
+    case MessageKind.Forget:
+      return { kind, seqs: uint32Array(wire[1], "a Forget's seqs") };
     case MessageKind.Ping:
     case MessageKind.Pong: {
       const seq = uint32(wire[1], "a Ping/Pong's seq");

@@ -31,6 +31,8 @@ export const MessageKind = {
   Ping: 6,
   Pong: 7,
   Close: 8,
+  Held: 9,
+  Forget: 10,
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -53,6 +55,9 @@ export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
  * | Inspect   | —         | —                    | Inspection: type name and exposed members     |
  * | Repr      | —         | —                    | string for debugging                          |
  * | Obtain    | —         | —                    | a deep copy of target by value (policy holds) |
+ * | Take      | —         | —                    | the target itself: a `Pending` ref to one of  |
+ * |           |           |                      | the sender's held results (`Held`), which the |
+ * |           |           |                      | receiver stops holding                        |
  */
 export const Op = {
   Get: 0,
@@ -69,6 +74,7 @@ export const Op = {
   Inspect: 11,
   Repr: 12,
   Obtain: 13,
+  Take: 14,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -157,12 +163,35 @@ export interface RequestMessage {
    * nothing will.
    */
   readonly pin?: number;
+  /**
+   * 1: the sender has not asked for this result yet (it only pipelines through it). The
+   * receiver may then keep a result that would go by reference and answer `Held` instead of
+   * `Reply`; the sender later fetches it (`Op.Take`) or lets it go (`Forget`). A hint: the
+   * receiver may answer with a plain `Reply` anyway. Absent or 0: answer with `Reply`.
+   */
+  readonly hold?: number;
 }
 
 export interface ReplyMessage {
   readonly kind: typeof MessageKind.Reply;
   readonly seq: number;
   readonly value: WireValue;
+}
+
+/**
+ * "Your request `seq` succeeded; I kept its result for you" (answer to a `Request.hold`). The
+ * result stays with the receiver of the request until its sender takes it (`Op.Take` on a
+ * `Pending` ref to `seq`) or forgets it (`Forget`). The sender does not reuse `seq` meanwhile.
+ */
+export interface HeldMessage {
+  readonly kind: typeof MessageKind.Held;
+  readonly seq: number;
+}
+
+/** "I will never take the results you hold for my requests `seqs`": the holder drops them. */
+export interface ForgetMessage {
+  readonly kind: typeof MessageKind.Forget;
+  readonly seqs: readonly number[];
 }
 
 export interface ErrorMessage {
@@ -218,4 +247,6 @@ export type Message =
   | CancelMessage
   | PingMessage
   | PongMessage
-  | CloseMessage;
+  | CloseMessage
+  | HeldMessage
+  | ForgetMessage;

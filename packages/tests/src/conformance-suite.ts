@@ -13,7 +13,7 @@ import {
 } from "@rpyc/core";
 import type { TransportFactory } from "./transport-factories.ts";
 
-const BASELINE: ConnectionStats = { exported: 0, imported: 0, pending: 0 };
+const BASELINE: ConnectionStats = { exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 };
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Registers the suite for `factory` (call inside a test file). */

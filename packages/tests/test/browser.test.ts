@@ -114,7 +114,7 @@ describe("browser client (chromium)", () => {
       greeting: "hello chromium",
       ticks: [3, 2, 1],
       result: "liftoff",
-      stats: { exported: 0, imported: 0, pending: 0 },
+      stats: { exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 },
       peerService: "BROWSER",
     });
     await vi.waitFor(() => expect(wsServer.socketCount).toBe(0), { timeout: 5000 });

@@ -29,6 +29,6 @@ it("runs the root README example as written", async () => {
   expect(server.connections.size).toBe(1);
   await conn.close();
   await server.close();
-  expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0 });
+  expect(conn.stats()).toEqual({ exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 });
   expect(server.connections.size).toBe(0);
 });

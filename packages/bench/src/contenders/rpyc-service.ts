@@ -46,18 +46,20 @@ export class BenchService extends Service {
 
 /** Reference tables of a connection (for the memory run's baseline check). */
 export function tableSizes(conn: Connection): Record<string, number> {
-  const { exported, imported, pending } = conn.stats();
-  return { exported, imported, pending };
+  const { exported, imported, pending, held, heldByPeer } = conn.stats();
+  return { exported, imported, pending, held, heldByPeer };
 }
 
 /** Tables summed over connections (a server's). */
 export function sumTables(conns: Iterable<Connection>): Record<string, number> {
-  const sum = { exported: 0, imported: 0, pending: 0 };
+  const sum = { exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 };
   for (const conn of conns) {
     const t = conn.stats();
     sum.exported += t.exported;
     sum.imported += t.imported;
     sum.pending += t.pending;
+    sum.held += t.held;
+    sum.heldByPeer += t.heldByPeer;
   }
   return sum;
 }

@@ -27,6 +27,7 @@ import {
   type Limits,
   type Message,
   MessageKind,
+  OUT_OF_LINE_BYTES,
   type Op,
   ProtocolError,
   WireError,
@@ -35,6 +36,7 @@ import {
   createHello,
   decodeMessage,
   encodeMessage,
+  encodeMessageSegments,
   resolveLimits,
 } from "@rpyc/protocol";
 import { type ConnectionConfig, resolveConfig } from "./config.ts";
@@ -311,21 +313,48 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
   /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
   #sendMessage(message: Message): Error | undefined {
+    if (this.#transport.sendSegments !== undefined && carriesLargeBytes(message))
+      return this.#sendSegmented(message, this.#transport.sendSegments.bind(this.#transport));
     let frame: Uint8Array;
     try {
       frame = encodeMessage(message, this.#limits);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
-    if (frame.byteLength > this.#peerMaxFrame) {
+    const error = this.#checkSendable(frame.byteLength);
+    if (error !== undefined) return error;
+    this.#transport.send(frame);
+    return undefined;
+  }
+
+  /** Like `#sendMessage`, with the large byte strings left out of the encoded frame (no copy). */
+  #sendSegmented(
+    message: Message,
+    sendSegments: (segments: readonly Uint8Array[]) => void,
+  ): Error | undefined {
+    let segments: Uint8Array[];
+    try {
+      segments = encodeMessageSegments(message, this.#limits);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    let bytes = 0;
+    for (const segment of segments) bytes += segment.byteLength;
+    const error = this.#checkSendable(bytes);
+    if (error !== undefined) return error;
+    sendSegments(segments);
+    return undefined;
+  }
+
+  #checkSendable(frameBytes: number): Error | undefined {
+    if (frameBytes > this.#peerMaxFrame) {
       return new ProtocolError(
         "RPYC_ERR_FRAME_TOO_LARGE",
-        `the message is ${frame.byteLength} bytes, over the peer's maxFrameBytes (${this.#peerMaxFrame}); send less per call`,
+        `the message is ${frameBytes} bytes, over the peer's maxFrameBytes (${this.#peerMaxFrame}); send less per call`,
       );
     }
     if (this.#transport.closed)
       return new ConnectionClosedError(undefined, { cause: this.closeError });
-    this.#transport.send(frame);
     return undefined;
   }
 
@@ -514,4 +543,20 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
 function describe(value: unknown): string {
   return value instanceof Error ? value.message : String(value);
+}
+
+/**
+ * True when a Request's arguments or a Reply's value hold a byte string large enough to be
+ * sent as its own segment (the common `echo(bytes)` / `return bytes` shapes; a large byte
+ * string deeper inside a value is copied into the frame, which is correct, only slower).
+ */
+function carriesLargeBytes(message: Message): boolean {
+  if (message.kind === MessageKind.Reply) return isLargeBytes(message.value);
+  if (message.kind !== MessageKind.Request || message.args === undefined) return false;
+  for (const arg of message.args) if (isLargeBytes(arg)) return true;
+  return false;
+}
+
+function isLargeBytes(value: unknown): boolean {
+  return value instanceof Uint8Array && value.byteLength >= OUT_OF_LINE_BYTES;
 }

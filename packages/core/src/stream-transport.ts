@@ -9,7 +9,8 @@
  * earlier: at the end of the `data` event that produced them (replies of synchronous handlers),
  * or when the connection calls `flush()` after a batch of requests. Small frames are copied into
  * one buffer with their headers (one write, one syscall); a large frame's payload is written
- * as-is after its header, never copied. When `write()` returns false the
+ * as-is after its header, never copied, and so is each large piece of a frame sent in pieces
+ * (`sendSegments`: a message carrying a large byte string). When `write()` returns false the
  * frames wait in a queue until `drain`; the queue is bounded by `maxQueuedBytes`, past which the
  * transport fails with `RPYC_ERR_SEND_QUEUE_FULL` (a peer that does not read cannot make us
  * buffer without bound).
@@ -134,7 +135,7 @@ class StreamTransport implements Transport {
   readonly #closeTimeoutMs: number;
 
   /** Frames waiting to be written (next flush, or `drain` when blocked). */
-  #queue: Uint8Array[] = [];
+  #queue: QueuedFrame[] = [];
   #queuedBytes = 0;
   #flushScheduled = false;
   /** `write()` returned false: wait for `drain`. */
@@ -168,6 +169,17 @@ class StreamTransport implements Transport {
   }
 
   send(frame: Uint8Array): void {
+    this.#enqueue(frame);
+  }
+
+  /** One frame as consecutive pieces; large pieces are written without a copy. */
+  sendSegments(segments: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const segment of segments) bytes += segment.byteLength;
+    this.#enqueue(new SegmentedFrame(segments, bytes));
+  }
+
+  #enqueue(frame: QueuedFrame): void {
     if (this.#closed) return; // the connection learns of the close through onClose
     this.#queue.push(frame);
     this.#queuedBytes += frame.byteLength + FRAME_HEADER_BYTES;
@@ -214,8 +226,9 @@ class StreamTransport implements Transport {
     this.#queuedBytes = 0;
     const duplex = this.#duplex;
     let ok: boolean;
-    if (queue.length === 1 && queue[0]!.byteLength < LARGE_FRAME_BYTES) {
-      ok = duplex.write(packFrames(queue, 0, 1, queue[0]!.byteLength + FRAME_HEADER_BYTES));
+    const first = queue[0]!;
+    if (queue.length === 1 && first instanceof Uint8Array && first.byteLength < LARGE_FRAME_BYTES) {
+      ok = duplex.write(packFrame(first));
     } else {
       duplex.cork?.();
       ok = writeBatched(duplex, queue);
@@ -314,51 +327,71 @@ class StreamTransport implements Transport {
 }
 
 /**
- * Writes `queue` as few writes as possible: runs of small frames packed with their headers into
- * one buffer; each large frame's header joins the run before it, its payload goes out as-is.
- * Returns the last `write()` result.
+ * A frame given as consecutive pieces (`sendSegments`): small pieces are copied like small
+ * frames, large ones (≥ LARGE_FRAME_BYTES) are written as they are.
  */
-function writeBatched(duplex: DuplexLike, queue: readonly Uint8Array[]): boolean {
+class SegmentedFrame {
+  constructor(
+    readonly segments: readonly Uint8Array[],
+    readonly byteLength: number,
+  ) {}
+}
+
+type QueuedFrame = Uint8Array | SegmentedFrame;
+
+/**
+ * Writes `queue` with as few writes as possible: headers and small pieces are packed into one
+ * buffer; each large piece (a large frame's payload, a large segment) is written as it is,
+ * after the packed bytes before it. Returns the last `write()` result.
+ */
+function writeBatched(duplex: DuplexLike, queue: readonly QueuedFrame[]): boolean {
   let ok = true;
-  let runStart = 0;
-  let runBytes = 0;
-  for (let i = 0; i < queue.length; i++) {
-    const frame = queue[i]!;
-    if (frame.byteLength < LARGE_FRAME_BYTES) {
-      runBytes += FRAME_HEADER_BYTES + frame.byteLength;
-      continue;
+  // Pieces waiting to be packed: a number is a frame header announcing that length.
+  let pieces: (Uint8Array | number)[] = [];
+  let pieceBytes = 0;
+  const add = (piece: Uint8Array): void => {
+    if (piece.byteLength < LARGE_FRAME_BYTES) {
+      pieces.push(piece);
+      pieceBytes += piece.byteLength;
+      return;
     }
-    // The run before this frame, plus this frame's header, then the payload itself.
-    ok = duplex.write(packFrames(queue, runStart, i, runBytes + FRAME_HEADER_BYTES, frame));
-    ok = duplex.write(frame);
-    runStart = i + 1;
-    runBytes = 0;
+    if (pieces.length > 0) ok = duplex.write(packPieces(pieces, pieceBytes));
+    pieces = [];
+    pieceBytes = 0;
+    ok = duplex.write(piece);
+  };
+  for (const frame of queue) {
+    pieces.push(frame.byteLength);
+    pieceBytes += FRAME_HEADER_BYTES;
+    if (frame instanceof SegmentedFrame) {
+      for (const segment of frame.segments) add(segment);
+    } else {
+      add(frame);
+    }
   }
-  if (runStart < queue.length)
-    ok = duplex.write(packFrames(queue, runStart, queue.length, runBytes));
+  if (pieces.length > 0) ok = duplex.write(packPieces(pieces, pieceBytes));
   return ok;
 }
 
-/**
- * Copies frames `queue[from..to)` with their headers into one buffer of `size` bytes; when
- * `headerOf` is given, its 4-byte header (only) ends the buffer.
- */
-function packFrames(
-  queue: readonly Uint8Array[],
-  from: number,
-  to: number,
-  size: number,
-  headerOf?: Uint8Array,
-): Uint8Array {
+/** Copies `pieces` (bytes, or a header for a frame of that length) into one buffer of `size`. */
+function packPieces(pieces: readonly (Uint8Array | number)[], size: number): Uint8Array {
   const out = allocBytes(size);
   let offset = 0;
-  for (let i = from; i < to; i++) {
-    const frame = queue[i]!;
-    offset = writeHeader(out, offset, frame.byteLength);
-    out.set(frame, offset);
-    offset += frame.byteLength;
+  for (const piece of pieces) {
+    if (typeof piece === "number") {
+      offset = writeHeader(out, offset, piece);
+    } else {
+      out.set(piece, offset);
+      offset += piece.byteLength;
+    }
   }
-  if (headerOf) writeHeader(out, offset, headerOf.byteLength);
+  return out;
+}
+
+/** One small frame with its header, in a buffer of its own (the common single-frame flush). */
+function packFrame(frame: Uint8Array): Uint8Array {
+  const out = allocBytes(frame.byteLength + FRAME_HEADER_BYTES);
+  out.set(frame, writeHeader(out, 0, frame.byteLength));
   return out;
 }
 

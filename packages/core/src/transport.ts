@@ -15,6 +15,13 @@ export interface Transport {
    */
   send(frame: Uint8Array): void;
   /**
+   * Optional: queues one frame given as consecutive pieces (their concatenation is the frame),
+   * so a large byte string inside a message is written without being copied into the encoded
+   * frame first. Same ordering and ownership rules as `send`. Without it the connection sends
+   * the frame whole.
+   */
+  sendSegments?(segments: readonly Uint8Array[]): void;
+  /**
    * Optional: write what `send` queued now, instead of at the transport's own next flush. The
    * connection calls it once it has sent everything one stretch of work produced (a batch of
    * requests), so the bytes leave one scheduling hop earlier. A hint only: a transport without

@@ -124,6 +124,28 @@ describe("createStreamTransport", () => {
     expect([received[0]![0], received[2]![0]]).toEqual([1, 2]);
   });
 
+  it("writes a frame sent in segments with its large segment as-is (never copied)", async () => {
+    const transport = createStreamTransport(local);
+    record(transport);
+    const received = remoteFrames();
+    const write = vi.spyOn(local, "write");
+    const big = new Uint8Array(LARGE_FRAME_BYTES * 2).fill(9);
+    transport.send(bytes(1));
+    transport.sendSegments!([bytes(0xa0, 0xa1), big, bytes(0xb0)]);
+    transport.sendSegments!([bytes(3), bytes(4)]); // all small: packed like a frame
+    transport.send(bytes(2));
+    await vi.waitFor(() => expect(received).toHaveLength(4));
+    const written = write.mock.calls.map(([chunk]) => chunk);
+    expect(written).toContain(big); // the very same buffer
+    expect(written).toHaveLength(3); // [1, header, a0 a1], big, [b0, 3 4, 2]
+    const frame = received[1]!;
+    expect(frame.byteLength).toBe(big.byteLength + 3);
+    expect([frame[0], frame[1], frame[2], frame[frame.byteLength - 2], frame.at(-1)]).toEqual([
+      0xa0, 0xa1, 9, 9, 0xb0,
+    ]);
+    expect(received.map((f) => [...f.subarray(0, 2)])).toEqual([[1], [0xa0, 0xa1], [3, 4], [2]]);
+  });
+
   it("fails with RPYC_ERR_SEND_QUEUE_FULL when the peer stops reading", async () => {
     remote.pause();
     const transport = createStreamTransport(local, { maxQueuedBytes: 1024 * 1024 });

@@ -1,6 +1,9 @@
 /**
- * `encodeMessage` / `decodeMessage`: one `Message` ↔ one CBOR item (cbor-x).
+ * `encodeMessage` / `decodeMessage`: one `Message` ↔ one CBOR item.
  *
+ * Each side first tries its fast path, which handles the common messages of plain data in one
+ * pass and gives up (returns `undefined`) on anything else: fast-encode.ts, fast-decode.ts.
+ * The full paths below handle everything, and raise every error:
  * Encoding: messageToWire → inspectWireValue (one walk: wire-value check, limits, sharing, rare
  * values) → cbor-x. Decoding: scanCbor (one pass over headers: well-formedness and every limit,
  * before any allocation) → cbor-x → messageFromWire (top-level field types). Values are not
@@ -8,11 +11,13 @@
  * decoders only build wire values.
  *
  * Buffers and aliasing (who owns what):
- * - `encodeMessage` returns a view into cbor-x's shared output buffer. cbor-x never writes over
- *   bytes it has returned (it moves on, and starts a new buffer when one fills), so the result
- *   stays valid: keep it, send it, frame it. Its `.buffer` may hold other messages too: use
- *   byteOffset/byteLength, never transfer or reuse `.buffer`; `slice()` it to keep it long-term
- *   without pinning that shared buffer.
+ * - `encodeMessage` returns a view into a shared output buffer (the fast path's slab, or
+ *   cbor-x's). Neither ever writes over bytes it has returned (they move on, and start a new
+ *   buffer when one fills), so the result stays valid: keep it, send it, frame it. Its `.buffer`
+ *   may hold other messages too: use byteOffset/byteLength, never transfer or reuse `.buffer`;
+ *   `slice()` it to keep it long-term without pinning that shared buffer.
+ * - `encodeMessageSegments` returns such views, plus the caller's own large Uint8Arrays (not
+ *   copies): the caller must not change those until the segments are sent.
  * - `decodeMessage` decodes byte strings (Uint8Array/Buffer, and typed arrays whose offset is
  *   aligned, and DataViews) as views into `bytes`: no copy. They alias the frame, so the
  *   caller must not reuse or mutate `bytes` after decoding. ArrayBuffers are copies.
@@ -27,6 +32,8 @@ import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from ".
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
 import type { Message } from "./messages.ts";
+import { fastEncode } from "./fast-encode.ts";
+import { fastDecode } from "./fast-decode.ts";
 import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
 import { scanCbor } from "./scan-cbor.ts";
@@ -71,6 +78,47 @@ function codec(): CodecState {
  * });
  */
 export function encodeMessage(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
+  const bytes = fastEncode(message, limits);
+  if (bytes === undefined) return encodeMessageFull(message, limits);
+  fastPathCounts.encoded++;
+  return bytes;
+}
+
+/**
+ * Encodes one message like `encodeMessage`, as the list of byte ranges whose concatenation is
+ * `encodeMessage`'s result: every `Uint8Array` value of `OUT_OF_LINE_BYTES` or more is its own
+ * segment, the caller's very array (not a copy), between the CBOR before and after it. A
+ * message off the fast path (see the package README) comes back as one segment. Same errors
+ * and limits as `encodeMessage`.
+ *
+ * The small segments are views that are never written over (as `encodeMessage`'s result); the
+ * large ones are the caller's: do not change them until the segments are sent.
+ *
+ * @example
+ * const segments = encodeMessageSegments({ kind: MessageKind.Reply, seq: 1, value: bytes });
+ * socket.write(frameHeader(segments.reduce((n, s) => n + s.byteLength, 0)));
+ * for (const segment of segments) socket.write(segment);
+ */
+export function encodeMessageSegments(
+  message: Message,
+  limits: Limits = DEFAULT_LIMITS,
+): Uint8Array[] {
+  const segments: Uint8Array[] = [];
+  const last = fastEncode(message, limits, segments);
+  if (last === undefined) return [encodeMessageFull(message, limits)];
+  fastPathCounts.encoded++;
+  if (last.byteLength > 0 || segments.length === 0) segments.push(last);
+  return segments;
+}
+
+/**
+ * How many messages took each fast path, since the process started. Internal (not exported by
+ * the package): tests use it to check that the common messages do take the fast paths.
+ */
+export const fastPathCounts = { encoded: 0, decoded: 0 };
+
+/** The full encoding path: every wire value, and every encoding error. Internal. */
+export function encodeMessageFull(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
   const { plain, sharing } = codec();
   try {
     let wire: unknown = messageToWire(message);
@@ -108,6 +156,14 @@ export function decodeMessage(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS
       "malformed message: decodeMessage needs a Uint8Array",
     );
   }
+  const message = fastDecode(bytes, limits);
+  if (message === undefined) return decodeMessageFull(bytes, limits);
+  fastPathCounts.decoded++;
+  return message;
+}
+
+/** The full decoding path: every wire value, and every decoding error. Internal. */
+export function decodeMessageFull(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): Message {
   scanCbor(bytes, limits);
   let wire: unknown;
   try {

@@ -123,4 +123,16 @@ describe("FrameDecoder", () => {
     expect(out[0]?.buffer.byteLength).toBe(1000);
     expect(out[0]).toEqual(payload);
   });
+
+  it("a large frame spanning chunks gets a buffer of its own, every byte from the wire", () => {
+    const decoder = new FrameDecoder();
+    const payload = Uint8Array.from({ length: 65536 }, (_, i) => (i * 13) & 0xff);
+    const frame = encodeFrame(payload);
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < frame.length; at += 4099)
+      out.push(...decoder.push(frame.subarray(at, at + 4099)));
+    expect(out).toHaveLength(1);
+    expect(out[0]?.buffer.byteLength).toBe(65536);
+    expect(Buffer.compare(out[0]!, payload)).toBe(0);
+  });
 });

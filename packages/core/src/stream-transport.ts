@@ -141,6 +141,8 @@ class StreamTransport implements Transport {
   /** `write()` returned false: wait for `drain`. */
   #blocked = false;
   #ended = false;
+  /** Inside a `data` event: frames sent now are written at its end, no microtask needed. */
+  #delivering = false;
 
   constructor(duplex: DuplexLike, options: StreamTransportOptions) {
     this.#duplex = duplex;
@@ -195,7 +197,7 @@ class StreamTransport implements Transport {
       }
       return;
     }
-    if (!this.#flushScheduled) {
+    if (!this.#flushScheduled && !this.#delivering) {
       this.#flushScheduled = true;
       void RESOLVED.then(this.#flush);
     }
@@ -255,9 +257,14 @@ class StreamTransport implements Transport {
       this.#fail(error as Error);
       return;
     }
-    this.#deliver(frames);
-    // Replies of synchronous handlers leave now, not a microtask later.
-    if (!this.#blocked && !this.#closed) this.#writeQueue();
+    this.#delivering = true;
+    try {
+      this.#deliver(frames);
+    } finally {
+      this.#delivering = false;
+      // Replies of synchronous handlers leave now, not a microtask later.
+      if (!this.#blocked && !this.#closed) this.#writeQueue();
+    }
   };
 
   #deliver(frames: Uint8Array[]): void {

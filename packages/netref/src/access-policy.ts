@@ -164,6 +164,13 @@ interface ChainInfo {
   /** Names hidden by the chain's boundary, or undefined when it has none. */
   readonly hidden: readonly string[] | undefined;
   readonly members: Map<string, Member>;
+  /**
+   * Names that passed every check of `findMember` on an instance of this chain and whose answer
+   * does not depend on the config (class members whose name has no "_" prefix): the next
+   * lookup of the same name skips the checks. Filled only by the class-instance path, so the
+   * prototypes of records, arrays and `Restricted` views never have entries.
+   */
+  readonly exposed: Map<string, Member>;
 }
 
 // NOTE: keyed by the instance's prototype; class bodies are assumed not to change after their
@@ -188,7 +195,7 @@ function chainOf(target: object): ChainInfo | undefined {
         break;
       }
     }
-    info = { hidden, members: new Map() };
+    info = { hidden, members: new Map(), exposed: new Map() };
     chains.set(proto, info);
   }
   return info;
@@ -220,6 +227,11 @@ function boundaryHidden(target: object): readonly string[] | undefined {
  * findMember(new Account(), "deposit", DEFAULT_ACCESS_CONFIG).kind; // "method"
  */
 export function findMember(target: unknown, name: string | number, config: AccessConfig): Member {
+  if (typeof target === "object" && target !== null && typeof name === "string") {
+    const proto = Object.getPrototypeOf(target) as object | null;
+    const known = proto === null ? undefined : chains.get(proto)?.exposed.get(name);
+    if (known !== undefined) return known;
+  }
   if (typeof target === "function") {
     throw new AccessDeniedError(
       `attribute '${String(name)}' cannot be read from ${describeTarget(target)}: a function received by reference can only be called`,
@@ -260,7 +272,11 @@ export function findMember(target: unknown, name: string | number, config: Acces
     );
   }
   const member = findOnChain(target, key);
-  if (member !== undefined) return member;
+  if (member !== undefined) {
+    const exposed = chainOf(target)!.exposed;
+    if (!key.startsWith("_") && exposed.size < MAX_CACHED_MEMBERS) exposed.set(key, member);
+    return member;
+  }
   if (Object.hasOwn(target, key)) {
     if (config.allowPublicAttrs) {
       const desc = Object.getOwnPropertyDescriptor(target, key)!;

@@ -154,11 +154,16 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       }
     | undefined;
   #connected = false;
+  #started = false;
+  /** Resolves once the transport reported closed (its `onClose`): what `close()` waits for. */
+  readonly #transportClosed: Promise<void>;
+  #onTransportClosed!: () => void;
 
   /** Use `connectTransport` (or `connectStream`, `connectPair`) instead. */
   constructor(transport: Transport, options: ConnectOptions = {}) {
     super();
     this.#transport = transport;
+    this.#transportClosed = new Promise((resolve) => (this.#onTransportClosed = resolve));
     this.config = resolveConfig(options.config);
     this.credentials = options.credentials;
     this.#limits = resolveLimits(this.config.limits);
@@ -240,8 +245,12 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     });
     this.#transport.start({
       onFrame: (frame) => this.#onFrame(frame),
-      onClose: (error) => this.#shutdown(error, false),
+      onClose: (error) => {
+        this.#shutdown(error, false);
+        this.#onTransportClosed();
+      },
     });
+    this.#started = true;
     const serviceClass = this.service.constructor;
     this.#sendMessage(
       createHello({
@@ -270,14 +279,16 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
   /**
    * Closes the connection (idempotent): sends Close, rejects pending calls with
-   * ConnectionClosedError, runs onDisconnect, clears both tables and every timer.
+   * ConnectionClosedError, runs onDisconnect, clears both tables and every timer, all at once.
+   * The promise resolves when the transport is closed too (a socket released: at most the
+   * transport's close timeout, 3 s by default for streams, when the peer does not answer).
    *
    * @example
    * await conn.close();
    */
   close(): Promise<void> {
     this.#shutdown(undefined, true);
-    return Promise.resolve();
+    return this.#started ? this.#transportClosed : Promise.resolve();
   }
 
   /**

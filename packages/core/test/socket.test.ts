@@ -62,7 +62,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function socketPair(): Promise<{ client: Connection<RemoteLab>; served: Connection }> {
+async function socketPair(): Promise<{
+  client: Connection<RemoteLab>;
+  served: Connection;
+  clientSocket: Socket;
+}> {
   const accepted = new Promise<Connection>((resolve, reject) => {
     server = createServer((socket) => {
       sockets.push(socket);
@@ -75,7 +79,7 @@ async function socketPair(): Promise<{ client: Connection<RemoteLab>; served: Co
   socket.setNoDelay(true);
   sockets.push(socket);
   const [client, served] = await Promise.all([connectStream<RemoteLab>(socket), accepted]);
-  return { client, served };
+  return { client, served, clientSocket: socket };
 }
 
 describe("over a real TCP socket", () => {
@@ -118,6 +122,18 @@ describe("over a real TCP socket", () => {
     // The server echoed the view it decoded (a part of its received frame), also as-is.
     expect(written.filter((chunk) => chunk.byteLength === bytes.byteLength)).toHaveLength(2);
     await finish(client, served);
+  });
+
+  it("await close() returns once the socket is closed, on both sides' request", async () => {
+    const { client, served, clientSocket } = await socketPair();
+    expect(await (client.root as Remote<RemoteLab>).add(1, 2)).toBe(3);
+    let socketClosed = false;
+    clientSocket.once("close", () => (socketClosed = true));
+    await client.close();
+    expect(socketClosed).toBe(true);
+    expect(clientSocket.destroyed).toBe(true);
+    expect(served.closed).toBe(true);
+    await served.close(); // already closed: resolves at once
   });
 
   it("1,000 concurrent calls, pipelining and iteration", async () => {

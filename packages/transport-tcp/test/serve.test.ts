@@ -65,9 +65,9 @@ describe("serve", () => {
     expect(server.port).toBeGreaterThan(0);
     const conn = await dial(server);
     await vi.waitFor(() => expect(server.connections.size).toBe(1), { timeout: 5000 });
-    await conn.close();
+    await conn.close(); // resolves once the client's socket is closed
     await vi.waitFor(() => expect(server.connections.size).toBe(0), { timeout: 5000 });
-    expect(server.socketCount).toBe(0);
+    await vi.waitFor(() => expect(server.socketCount).toBe(0), { timeout: 5000 });
   });
 
   it("sets TCP_NODELAY on both ends, and keepalive when asked", async () => {

@@ -4,13 +4,11 @@
  */
 import type { Connection } from "./connection.ts";
 
-/** How often a closing server looks at its connections' running calls (`conn.serving`). */
-const POLL_MS = 10;
-
 /**
- * Closes every connection in `conns`: an idle one at once, a busy one when its calls are done or
- * at `deadline` (epoch ms), whichever comes first. Resolves when all are closed; leaves no timer.
- * Servers (tcp, ws) use it for `server.close({ timeout })`.
+ * Closes every connection in `conns`, all at once: an idle one now, a busy one when its calls
+ * are done (`conn.whenIdle()`) or at `deadline` (epoch ms), whichever comes first. Resolves when
+ * all are closed (their transports too); leaves no timer. Servers (tcp, ws) use it for
+ * `server.close({ timeout })`.
  *
  * @example
  * await closeGracefully([...server.connections], Date.now() + 5_000);
@@ -19,17 +17,19 @@ export async function closeGracefully(
   conns: readonly Connection[],
   deadline: number,
 ): Promise<void> {
-  let open = conns.filter((conn) => !conn.closed);
-  for (;;) {
-    const busy: Connection[] = [];
-    for (const conn of open) {
-      if (conn.serving > 0 && Date.now() < deadline) busy.push(conn);
-      else await conn.close();
+  await Promise.all(conns.map((conn) => closeWhenIdle(conn, deadline)));
+}
+
+async function closeWhenIdle(conn: Connection, deadline: number): Promise<void> {
+  const wait = deadline - Date.now();
+  if (conn.serving > 0 && wait > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
+    try {
+      await Promise.race([conn.whenIdle(), expired]);
+    } finally {
+      clearTimeout(timer);
     }
-    open = busy.filter((conn) => !conn.closed);
-    if (open.length === 0) return;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))),
-    );
   }
+  await conn.close();
 }

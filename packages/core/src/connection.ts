@@ -155,6 +155,8 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     | undefined;
   #connected = false;
   #started = false;
+  /** `whenIdle()` callers waiting for `serving` to reach 0. */
+  #idleWaiters: (() => void)[] = [];
   /** Resolves once the transport reported closed (its `onClose`): what `close()` waits for. */
   readonly #transportClosed: Promise<void>;
   #onTransportClosed!: () => void;
@@ -193,6 +195,11 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       session: this.#session,
       config: this.config,
       reply: (seq, value) => this.#reply(seq, value),
+      onIdle: () => {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      },
       sendHeld: (seq) => {
         if (!this.closed) this.#sendMessage({ kind: MessageKind.Held, seq });
       },
@@ -211,6 +218,18 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
    */
   get serving(): number {
     return this.#incoming.size;
+  }
+
+  /**
+   * Resolves when no request of the peer is running on this side (`serving` is 0, at once if
+   * it is already), or when the connection closes. Servers use it to close gracefully.
+   *
+   * @example
+   * await conn.whenIdle(); // the peer's calls are done
+   */
+  whenIdle(): Promise<void> {
+    if (this.#incoming.size === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Sizes of both tables and the number of calls in flight. */

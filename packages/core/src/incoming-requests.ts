@@ -29,6 +29,8 @@ export interface IncomingHost {
   reply(seq: number, value: unknown): void;
   /** Answers `Held`: the result of `seq` stays here. */
   sendHeld(seq: number): void;
+  /** No request of the peer is running any more (`size` went to 0). */
+  onIdle(): void;
   sendError(seq: number, error: unknown): void;
 }
 
@@ -135,15 +137,21 @@ export class IncomingRequests {
     settled.then(
       (value) => {
         if (this.#running.get(seq) !== call) return; // cancelled, or connection closed
-        this.#running.delete(seq);
+        this.#finished(seq);
         this.#answer(message, value);
       },
       (err: unknown) => {
         if (this.#running.get(seq) !== call) return;
-        this.#running.delete(seq);
+        this.#finished(seq);
         this.host.sendError(seq, err);
       },
     );
+  }
+
+  /** `seq` stopped running; tells the host when nothing runs any more. */
+  #finished(seq: number): void {
+    this.#running.delete(seq);
+    if (this.#running.size === 0) this.host.onIdle();
   }
 
   /** Replies with `result`, or keeps it and answers `Held` when the peer asked and it may. */
@@ -164,7 +172,7 @@ export class IncomingRequests {
   cancel(seq: number): void {
     const call = this.#running.get(seq);
     if (call === undefined) return; // already answered: nothing to stop
-    this.#running.delete(seq);
+    this.#finished(seq);
     const error = new AbortError("the caller cancelled the call (timeout or abort)");
     call.abort(error);
     this.host.sendError(seq, error);
@@ -174,6 +182,7 @@ export class IncomingRequests {
   abortAll(error: Error): void {
     for (const call of this.#running.values()) call.abort(error);
     this.#running.clear();
+    this.host.onIdle();
     this.#pinned.clear();
     this.#held.clear();
   }

@@ -7,7 +7,7 @@
  * fails, times out or falls `maxQueued` events behind is dropped and announced as gone.
  */
 import type { ChatEvent } from "./chat-event.ts";
-import { DEFAULT_DELIVERY_LIMITS, DeliveryQueue, type DeliveryLimits } from "./delivery-queue.ts";
+import { DEFAULT_DELIVERY_LIMITS, DeliveryQueue, type DeliveryLimits } from "@rpyc/core";
 import { ChatError } from "./errors.ts";
 import { releaseQuietly } from "./release-quietly.ts";
 import { USER_NAME_PATTERN, type UserStore } from "./user-store.ts";
@@ -32,6 +32,7 @@ export interface ChatLimits extends DeliveryLimits {
  */
 export const DEFAULT_CHAT_LIMITS: Readonly<ChatLimits> = Object.freeze({
   ...DEFAULT_DELIVERY_LIMITS,
+  maxQueued: 256,
   maxMembers: 100,
   maxTextLength: 2000,
 });

@@ -9,7 +9,7 @@
 import { isNetref, release } from "@rpyc/core";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { DEFAULT_DELIVERY_LIMITS, DeliveryQueue, type DeliveryLimits } from "./delivery-queue.ts";
+import { DEFAULT_DELIVERY_LIMITS, DeliveryQueue, type DeliveryLimits } from "@rpyc/core";
 import { FileMonitorError } from "./errors.ts";
 import type { FileEvent } from "./file-event.ts";
 import {

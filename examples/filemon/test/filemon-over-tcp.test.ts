@@ -129,7 +129,7 @@ describe("file monitor over tcp", () => {
 
   it("never lets a hanging client delay the others; it is dropped when its queue overflows", async () => {
     // maxQueued 2: the hanging client holds one event in flight and two queued, then is
-    // dropped. (The time-out path is covered in delivery-queue.test.ts, without timing.)
+    // dropped. (The time-out path is covered in core's delivery-queue.test.ts, without timing.)
     await start({ maxQueued: 2 });
     const fast = await client();
     const slow = await client();

@@ -11,6 +11,12 @@ export {
 } from "./connection.ts";
 export { closeGracefully } from "./close-gracefully.ts";
 export {
+  DEFAULT_DELIVERY_LIMITS,
+  DeliveryQueue,
+  type DeliveryFailure,
+  type DeliveryLimits,
+} from "./delivery-queue.ts";
+export {
   connectTransport,
   connectPair,
   connectStream,

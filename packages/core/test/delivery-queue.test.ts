@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DeliveryQueue, type DeliveryFailure } from "../src/delivery-queue.ts";
+import { DeliveryQueue, type DeliveryFailure } from "@rpyc/core";
 
 function deferred() {
   let resolve!: () => void;

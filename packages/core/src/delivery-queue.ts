@@ -1,5 +1,7 @@
 /**
  * Per-recipient delivery: a bounded queue pumped into one remote callback, one item at a time.
+ * For servers that fan events out to many clients' callbacks (a chat room, a file monitor):
+ * RPyC users build this by hand with threads; here it is one small class.
  *
  * Why one queue per recipient: a broadcast must never wait for the slowest listener. Each
  * recipient gets its own queue and its own pump, so a client that answers slowly (or never) only
@@ -16,13 +18,13 @@ export interface DeliveryLimits {
 }
 
 /**
- * The limits every chat member's queue uses unless the server is told otherwise.
+ * The limits a queue uses unless told otherwise: 1,000 items waiting, 10 s per callback.
  *
  * @example
  * new DeliveryQueue(send, onFail, { ...DEFAULT_DELIVERY_LIMITS, maxQueued: 16 });
  */
 export const DEFAULT_DELIVERY_LIMITS: Readonly<DeliveryLimits> = Object.freeze({
-  maxQueued: 256,
+  maxQueued: 1000,
   timeoutMs: 10_000,
 });
 
@@ -37,6 +39,7 @@ export type DeliveryFailure =
  *
  * @example
  * const q = new DeliveryQueue((e: ChatEvent) => onMessage(e), (f) => drop(f.message));
+ * // onMessage: a client's callback (a netref); drop: forget that client
  * q.push(event); // returns at once; delivery happens in the background
  */
 export class DeliveryQueue<T> {

@@ -99,7 +99,7 @@ export class OutgoingRequests {
       record.signal = signal;
       record.onAbort = () => {
         this.#cancel(record);
-        record.reject(new AbortError("the call was aborted", { cause: signal.reason }));
+        this.#giveUp(record, new AbortError("the call was aborted", { cause: signal.reason }));
       };
       signal.addEventListener("abort", record.onAbort, { once: true });
     }
@@ -237,11 +237,29 @@ export class OutgoingRequests {
       what =
         typeof record.name === "string" ? `call to '${record.name}'` : "call to the remote object";
     }
-    record.reject(
+    this.#giveUp(
+      record,
       new TimeoutError(
         `${what} timed out after ${ms} ms (raise config.timeout, or pass withOptions(ref, { timeout }))`,
       ),
     );
+  }
+
+  /**
+   * `record` fails locally with `error` (a timeout or an abort), and so do the calls pipelined
+   * on its result (`Pending` targets): they could only fail with the peer's answer to the
+   * cancel, a moment later; the cause the caller sees is this one. Rare path: a scan is fine.
+   */
+  #giveUp(record: CallRecord, error: Error): void {
+    record.reject(error);
+    if (record.pins === 0) return;
+    for (const other of [...this.#calls.values()]) {
+      const target = other.target;
+      if (target.kind !== RefKind.Pending || target.id !== record.seq || other.seq === record.seq)
+        continue;
+      this.#cancel(other);
+      this.#giveUp(other, error);
+    }
   }
 
   /** Stops waiting for `record`: its late reply will be dropped; the peer's handler is told. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   HandshakeError,
   Service,
+  TimeoutError,
   connectPair,
   connectTransport,
   release,
@@ -71,6 +72,21 @@ describe("time and lifecycle", () => {
     await Promise.allSettled(pending);
     await expect.poll(() => server.closed).toBe(true);
     expect(timers()).toBe(before);
+  });
+
+  it("a call pipelined on one that times out fails with the same TimeoutError, at once", async () => {
+    const [client, server] = await connectPair({}, { service: Things });
+    const slow = withOptions(client.root, { timeout: 20 });
+    const hung = slow.hang();
+    const dependent = hung.anything(); // pipelined on hang()'s result
+    // (vitest's expect(p).rejects calls a function-like p: the same shape as `dependent`)
+    const [first, second] = await Promise.all([
+      Promise.resolve(hung).catch((err: unknown) => err),
+      Promise.resolve(dependent).catch((err: unknown) => err),
+    ]);
+    expect(first).toBeInstanceOf(TimeoutError);
+    expect(second).toBe(first);
+    await finish(client, server);
   });
 
   it("sequential calls share one timeout timer", async () => {

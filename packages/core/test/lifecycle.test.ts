@@ -78,7 +78,7 @@ describe("time and lifecycle", () => {
     const [client, server] = await connectPair({}, { service: Things });
     const slow = withOptions(client.root, { timeout: 20 });
     const hung = slow.hang();
-    const dependent = hung.anything(); // pipelined on hang()'s result
+    const dependent = (hung as unknown as { anything(): Promise<unknown> }).anything(); // pipelined
     // (vitest's expect(p).rejects calls a function-like p: the same shape as `dependent`)
     const [first, second] = await Promise.all([
       Promise.resolve(hung).catch((err: unknown) => err),

@@ -123,6 +123,14 @@ type RemoteIteration<T> =
       ? AsyncIterable<Received<E>>
       : unknown;
 
+declare global {
+  // Empty on purpose: they merge with the real `Disposable` / `AsyncDisposable` (lib
+  // esnext.disposable, or @types/node) when the consumer has them, so a netref types as usable
+  // with `using`; without them `Remote<T>` still compiles (no skipLibCheck needed).
+  interface Disposable {}
+  interface AsyncDisposable {}
+}
+
 /**
  * The remote shape of `T`: `conn.root` typed as `Remote<EchoService>`.
  *

@@ -1,10 +1,11 @@
 /**
- * Micro-benchmark of the codec: encode+decode of a small call and of a 1 MiB byte payload,
- * each as one framed round (encodeMessage → frameHeader → FrameDecoder → decodeMessage).
- * Run: `pnpm bench` in packages/protocol. Prints ops/s and MB/s (MB = 10^6 bytes).
- * A hand-rolled binary encoding of the same small call is measured alongside, as the yardstick
- * issue 7 compares against.
- */
+ * Micro-benchmark of the codec. First, encode and decode apart, in ns per message, of the hot
+ * messages: on the full path (walk + cbor-x; scan + cbor-x) and through encodeMessage /
+ * decodeMessage (which take the fast paths). Then ops/s and MB/s (MB = 10^6 bytes) of
+ * encode+decode of a small call and of a 1 MiB byte payload, each also as one framed round
+ * (encodeMessage → frameHeader → FrameDecoder → decodeMessage), and of a hand-rolled binary
+ * encoding of the same small call, the yardstick issue 7 compares against.
+ * Run: `pnpm bench` in packages/protocol (`pnpm bench --micro`: only the ns-per-message lines). */
 import {
   FrameDecoder,
   MessageKind,
@@ -14,9 +15,12 @@ import {
   decodeMessage,
   encodeFrame,
   encodeMessage,
+  encodeMessageFrame,
+  encodeMessageSegments,
   frameHeader,
   type Message,
 } from "@rpyc/protocol";
+import { decodeMessageFull, encodeMessageFull } from "../src/codec.ts";
 
 /** Ops per second of `run` over one ~0.5 s window. */
 function rate(run: () => void): number {
@@ -31,15 +35,30 @@ function rate(run: () => void): number {
   return (ops / elapsed) * 1000;
 }
 
-/** Prints the median of five windows (the machine is shared: single windows are noisy). */
-function measure(name: string, bytesPerOp: number, run: () => void): void {
+/** The median of five windows (the machine is shared: single windows are noisy). */
+function median(run: () => void): number {
   for (let i = 0; i < 2000; i++) run(); // warm up
   const rates = Array.from({ length: 5 }, () => rate(run)).sort((a, b) => a - b);
-  const opsPerSecond = rates[2] as number;
+  return rates[2] as number;
+}
+
+function measure(name: string, bytesPerOp: number, run: () => void): void {
+  const opsPerSecond = median(run);
   const mbPerSecond = (opsPerSecond * bytesPerOp) / 1e6;
   console.log(
     `${name.padEnd(62)} ${Math.round(opsPerSecond).toLocaleString("en-US").padStart(11)} ops/s ` +
       `${mbPerSecond.toFixed(1).padStart(9)} MB/s  (${bytesPerOp} bytes/op)`,
+  );
+}
+
+/** Prints nanoseconds per message of the full path (`full`) and of encodeMessage/decodeMessage. */
+function perMessage(name: string, full: () => void, run: () => void): void {
+  const before = 1e9 / median(full);
+  const after = 1e9 / median(run);
+  console.log(
+    `${name.padEnd(40)} full path ${before.toFixed(0).padStart(7)} ns  now ${after
+      .toFixed(0)
+      .padStart(7)} ns  (${(before / after).toFixed(2)}x)`,
   );
 }
 
@@ -56,6 +75,39 @@ const big: Message = {
   seq: 1,
   value: new Uint8Array(1024 * 1024).fill(7),
 };
+const three: Message = { kind: MessageKind.Reply, seq: 1, value: 3 };
+let sink: unknown;
+for (const [name, message] of [
+  ["Request add(1, 2)", call],
+  ["Reply 3", three],
+  ["Reply 1 MiB bytes", big],
+] as const) {
+  const payload = encodeMessage(message).slice();
+  perMessage(
+    `encode ${name}`,
+    () => (sink = encodeMessageFull(message)),
+    () => (sink = encodeMessage(message)),
+  );
+  perMessage(
+    `decode ${name}`,
+    () => (sink = decodeMessageFull(payload)),
+    () => (sink = decodeMessage(payload)),
+  );
+}
+perMessage(
+  "frame of Request add(1, 2)",
+  () => (sink = encodeFrame(encodeMessageFull(call))),
+  () => (sink = encodeMessageFrame(call)),
+);
+perMessage(
+  "segments of Reply 1 MiB bytes",
+  () => (sink = encodeMessageFull(big)),
+  () => (sink = encodeMessageSegments(big)),
+);
+if (process.argv.includes("--micro")) {
+  if (sink === undefined) throw new Error("unreachable");
+  process.exit(0);
+}
 
 const callBytes = encodeMessage(call).length;
 const bigBytes = encodeMessage(big).length;

@@ -33,6 +33,7 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
 import type { Message } from "./messages.ts";
 import { fastEncode } from "./fast-encode.ts";
+import { encodeFrame } from "./framing.ts";
 import { fastDecode } from "./fast-decode.ts";
 import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
@@ -68,8 +69,9 @@ function codec(): CodecState {
  * `ProtocolError` `RPYC_ERR_UNSUPPORTED_VALUE` for a value that is not a wire value (a function,
  * a class instance, a raw Error…) or that exceeds `limits` (depth, lengths), naming its path.
  *
- * The result is a view into cbor-x's shared output buffer that cbor-x never overwrites: keep
- * it as long as needed, but do not transfer or reuse its `.buffer` (see the file header).
+ * The result is a view into a shared output buffer that is never written over: keep it as
+ * long as needed, but do not transfer or reuse its `.buffer` (see the file header). Common
+ * messages take a fast path (fast-encode.ts) that writes the same bytes as the full one.
  *
  * @example
  * const bytes = encodeMessage({
@@ -109,6 +111,22 @@ export function encodeMessageSegments(
   fastPathCounts.encoded++;
   if (last.byteLength > 0 || segments.length === 0) segments.push(last);
   return segments;
+}
+
+/**
+ * One message as one frame (the 4-byte length prefix, then the CBOR) in one view: the bytes of
+ * `encodeFrame(encodeMessage(message, limits))`, without that copy on the fast path (the
+ * encoder leaves room for the prefix in front of the message). Same errors, limits and buffer
+ * contract as `encodeMessage`.
+ *
+ * @example
+ * socket.write(encodeMessageFrame({ kind: MessageKind.Cancel, seq: 4 }));
+ */
+export function encodeMessageFrame(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
+  const frame = fastEncode(message, limits, undefined, true);
+  if (frame === undefined) return encodeFrame(encodeMessageFull(message, limits));
+  fastPathCounts.encoded++;
+  return frame;
 }
 
 /**

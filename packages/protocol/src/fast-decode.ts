@@ -173,11 +173,12 @@ function decodeUtf8(start: number): Read {
 function array(length: number, depth: number): Read {
   if (length > limits.maxArrayLength || length > end - pos) return GIVE_UP;
   if (length > 0 && depth > depthCap) return GIVE_UP;
-  const out: unknown[] = [];
+  const out: unknown[] = new Array(length);
   for (let i = 0; i < length; i++) {
-    const element = item(depth);
+    const next = src[pos] as number;
+    const element = next < 24 && pos < end ? src[pos++] : item(depth); // small uints inline
     if (element === GIVE_UP) return GIVE_UP;
-    out.push(element);
+    out[i] = element;
   }
   return out;
 }
@@ -246,6 +247,10 @@ function build(count: number): Message | undefined {
       if (args !== undefined && !Array.isArray(args)) return undefined;
       if (pin !== undefined && !uint32(pin)) return undefined;
       if (hold !== undefined && !uint32(hold)) return undefined;
+      if (name !== undefined && args !== undefined && pin === undefined && hold === undefined) {
+        // The usual call, in one literal (one object shape).
+        return { kind, seq, op: op as Op, target, name: name as string | number, args };
+      }
       const message: { -readonly [K in keyof RequestFields]: RequestFields[K] } = {
         kind,
         seq,
@@ -330,7 +335,8 @@ export function fastDecode(bytes: Uint8Array, messageLimits: Limits): Message | 
   try {
     let i = 0;
     for (; i < count; i++) {
-      const field = item(1);
+      const next = src[pos] as number;
+      const field = next < 24 && pos < end ? src[pos++] : item(1); // small uints inline
       if (field === GIVE_UP) break;
       if (i < MAX_FIELDS) fields[i] = field;
     }
@@ -338,7 +344,8 @@ export function fastDecode(bytes: Uint8Array, messageLimits: Limits): Message | 
   } catch {
     message = undefined; // cannot happen (nothing here throws); the full path would tell
   } finally {
-    for (let i = 0; i < MAX_FIELDS; i++) fields[i] = undefined; // do not retain the message
+    const used = count < MAX_FIELDS ? count : MAX_FIELDS;
+    for (let i = 0; i < used; i++) fields[i] = undefined; // do not retain the message
     src = EMPTY;
   }
   return message;

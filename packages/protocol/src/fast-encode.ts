@@ -22,6 +22,7 @@
  * the bytes written so far become one segment, the caller's array the next, and writing goes on
  * after it. So a 1 MiB payload goes to the socket without ever being copied by the encoder.
  */
+import { FRAME_HEADER_BYTES } from "./framing.ts";
 import type { Limits } from "./limits.ts";
 import { type Message, MessageKind, RefKind, WireRef } from "./messages.ts";
 import { TAG_REF_MINE } from "./wire-tags.ts";
@@ -175,11 +176,9 @@ function value(v: unknown, depth: number): boolean {
 /** As cbor-x with useFloat32 0: integers in ±2^32 as CBOR integers, anything else float64. */
 function number(v: number): boolean {
   if (Number.isInteger(v) && v >= -0x1_0000_0000 && v <= 0xffff_ffff) {
-    if (v > 0) head(0x00, v);
-    else if (v < 0) head(0x20, -1 - v);
-    else if (1 / v < 0)
-      return false; // -0: tagged by the full path
-    else head(0x00, 0);
+    if (v === 0 && 1 / v < 0) return false; // -0: tagged by the full path
+    if (v >= 0) head(0x00, v);
+    else head(0x20, -1 - v);
     return true;
   }
   if (float === undefined) {
@@ -321,6 +320,17 @@ function plainObject(v: object, depth: number): boolean {
   return true;
 }
 
+/** Writes the length prefix into the 4 bytes left in front of the message (see framing.ts). */
+function frameHead(): boolean {
+  const length = cur - begin - FRAME_HEADER_BYTES;
+  if (length > 0xffff_ffff) return false;
+  buf[begin] = length >>> 24;
+  buf[begin + 1] = (length >>> 16) & 0xff;
+  buf[begin + 2] = (length >>> 8) & 0xff;
+  buf[begin + 3] = length & 0xff;
+  return true;
+}
+
 /** The layouts of message-layout.ts's messageToWire, written directly. */
 function message(m: Message): boolean {
   switch (m.kind) {
@@ -391,7 +401,8 @@ function message(m: Message): boolean {
 /**
  * Encodes `m` on the fast path, or returns `undefined` when it needs the full path (nothing is
  * handed out then). With `out`, large byte strings are cut out as segments (see the header):
- * `out` receives the segments before the last one, and the last one is returned.
+ * `out` receives the segments before the last one, and the last one is returned. With
+ * `framed` (and no `out`), the result starts with the frame's 4-byte length prefix.
  *
  * @example
  * const bytes = fastEncode(message, limits) ?? fullEncode(message, limits);
@@ -400,6 +411,7 @@ export function fastEncode(
   m: Message,
   messageLimits: Limits,
   out?: Uint8Array[],
+  framed = false,
 ): Uint8Array | undefined {
   if (busy) return undefined; // a getter encoding while we encode: the full path
   busy = true;
@@ -412,9 +424,11 @@ export function fastEncode(
   limits = messageLimits;
   depthCap = Math.min(messageLimits.maxDepth, FAST_DEPTH);
   segments = out;
+  if (framed) cur += FRAME_HEADER_BYTES; // filled in at the end (MIN_ROOM leaves room)
   let done = false;
   try {
     done = message(m);
+    if (done && framed) done = frameHead();
   } catch {
     done = false; // e.g. a getter that throws: the full path reports it
   } finally {

@@ -11,7 +11,12 @@ export {
   type ProtocolErrorCode,
 } from "./errors.ts";
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from "./limits.ts";
-export { encodeMessage, encodeMessageSegments, decodeMessage } from "./codec.ts";
+export {
+  encodeMessage,
+  encodeMessageFrame,
+  encodeMessageSegments,
+  decodeMessage,
+} from "./codec.ts";
 export { OUT_OF_LINE_BYTES } from "./fast-encode.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

@@ -26,6 +26,8 @@ const MAX_U64 = (1n << 64n) - 1n;
 const SMALL = 16;
 /** cbor-x writes value-sharing ids as 16-bit integers. */
 const MAX_SHARED = 0xffff;
+/** cbor-x writes the size of a plain object as a 16-bit integer. */
+const MAX_OBJECT_KEYS = 0xffff;
 
 class Walk {
   facts: ValueFacts = { shared: false, rare: false };
@@ -231,6 +233,12 @@ class Walk {
     this.enter(depth + 1);
     const keys = Object.keys(value);
     this.length(keys.length, this.limits.maxMapSize, "maxMapSize");
+    // cbor-x writes a plain object's size in 2 bytes: more keys would corrupt the message.
+    if (keys.length > MAX_OBJECT_KEYS) {
+      this.fail(
+        `a plain object of ${keys.length} keys (at most ${MAX_OBJECT_KEYS}: send a Map, or split it)`,
+      );
+    }
     for (const key of keys) {
       if (key === "__proto__") {
         this.enter(depth + 2);

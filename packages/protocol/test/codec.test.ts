@@ -275,6 +275,20 @@ describe("values", () => {
     expect(Object.getOwnPropertyDescriptor(pair[0], "__proto__")?.value).toBe(1);
   });
 
+  it("refuses plain objects with more keys than cbor-x's 16-bit map length can count", () => {
+    const keys = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    const most = keys(0xffff);
+    expect(Object.keys(valueOf(most) as object).length).toBe(0xffff);
+    const error = protocolError(() => encodeMessage(reply(keys(0x10000))));
+    expect(error.code).toBe(RPYC_ERR_UNSUPPORTED_VALUE);
+    expect(error.message).toMatch(/a plain object of 65536 keys .* send a Map/);
+    expect(valueOf(new Map(Object.entries(keys(0x10000)))) as Map<string, number>).toHaveProperty(
+      "size",
+      0x10000,
+    );
+  });
+
   it("refuses more repeated objects than cbor-x's 16-bit sharing ids can number", () => {
     const many = Array.from({ length: 0x10000 }, (_, i) => ({ i }));
     const out = valueOf([many, many.slice(0, 0xffff)]) as { i: number }[][];

@@ -17,7 +17,9 @@ import {
   WireError,
   WireRef,
   decodeMessage,
+  encodeFrame,
   encodeMessage,
+  encodeMessageFrame,
   encodeMessageSegments,
   resolveLimits,
 } from "@rpyc/protocol";
@@ -223,6 +225,22 @@ describe("the encoder's fast path", () => {
     expect(Buffer.isBuffer(first)).toBe(true); // as cbor-x's output on Node
   });
 
+  it("matches the full path across slab and own-buffer boundaries, in one message or many", () => {
+    const sizes = [0, 23, 24, 255, 256, 1000, 16_383, 16_384, 40_000, 65_535, 65_536, 70_000];
+    const pieces = sizes.map((n, i) => (i % 2 ? Buffer.alloc(n, i) : new Uint8Array(n).fill(i)));
+    const messages = [
+      ...pieces.map((bytes) => reply(["before", bytes, "after"])),
+      reply(pieces),
+      reply(sizes.map((n) => "é".repeat(n >> 2))),
+    ];
+    for (const m of messages) {
+      const fast = fastEncode(m, DEFAULT_LIMITS) as Uint8Array;
+      expect(fast).toBeDefined();
+      expect(Buffer.compare(fast, encodeMessageFull(m))).toBe(0);
+      expect(Buffer.compare(Buffer.concat(encodeMessageSegments(m)), fast)).toBe(0);
+    }
+  });
+
   it("tries the full path when a getter encodes while being encoded", () => {
     const inner = reply(1);
     const value = {
@@ -289,5 +307,27 @@ describe("encodeMessageSegments", () => {
     const copies = segments.map((s) => s.slice());
     for (let i = 0; i < 5000; i++) encodeMessageSegments(reply([i, payload]));
     expect(segments.map(toHex)).toEqual(copies.map(toHex));
+  });
+});
+
+describe("encodeMessageFrame", () => {
+  it("writes encodeFrame(encodeMessage(…))'s bytes for any message, on either path", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(toHex(encodeMessageFrame(m))).toBe(toHex(encodeFrame(encodeMessage(m))));
+      }),
+      { numRuns: 200 },
+    );
+    const docs = { ...add, args: [2, 3] }; // docs/protocol.md's framed example
+    expect(toHex(encodeMessageFrame(docs))).toBe("0000000f86010104d9b7fd0063616464820203");
+  });
+
+  it("frames large messages too, and keeps earlier frames intact", () => {
+    const first = encodeMessageFrame(add);
+    const copy = toHex(first);
+    const big = reply(new Uint8Array(100_000).fill(3));
+    expect(Buffer.compare(encodeMessageFrame(big), encodeFrame(encodeMessage(big)))).toBe(0);
+    for (let i = 0; i < 3000; i++) encodeMessageFrame(reply("x".repeat(i % 50)));
+    expect(toHex(first)).toBe(copy);
   });
 });

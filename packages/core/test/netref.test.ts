@@ -107,6 +107,18 @@ describe("netref proxies", () => {
     await finish(client, server);
   });
 
+  it("a remote promise's then is Promise-like: chainable, and refused when detached", async () => {
+    const [client, server] = await connectPair({}, { service: Lab });
+    const made = client.root.make();
+    expect(made.then).toBe(client.root.config().then); // one shared function
+    const node = await made.then((n: unknown) => n);
+    expect(await made.then(() => 5).then((n: number) => n + 1)).toBe(6);
+    const detached = made.then;
+    expect(() => detached.call({}, () => undefined)).toThrow(TypeError);
+    release(node);
+    await finish(client, server);
+  });
+
   it("reads properties lazily, with one Get when awaited", async () => {
     const { client, server, clientEnd } = await memoryPair({}, { service: Lab });
     const node = await client.root.make();

@@ -201,6 +201,22 @@ function describe(state: RemotePromiseState): string {
 
 type Target = (() => void) & { [PROMISE_STATE]: RemotePromiseState };
 
+/**
+ * `then` of every remote promise: one shared function (no closure per `await`, the hot path),
+ * which finds its promise through `this`, as `Promise.prototype.then` does.
+ */
+function remoteThen(
+  this: unknown,
+  onFulfilled?: (v: unknown) => unknown,
+  onRejected?: (e: unknown) => unknown,
+): Promise<unknown> {
+  const state = remotePromises.get(this);
+  if (state === undefined) {
+    throw new TypeError("then must be called on a remote promise (as p.then(...), not detached)");
+  }
+  return settle(state).then(onFulfilled, onRejected);
+}
+
 // One handler for every remote promise (no per-proxy closures: this is the hot path); the
 // state rides on the proxy's target function.
 const handler: ProxyHandler<Target> = {
@@ -217,8 +233,7 @@ const handler: ProxyHandler<Target> = {
     }
     switch (key) {
       case "then":
-        return (onFulfilled?: (v: unknown) => unknown, onRejected?: (e: unknown) => unknown) =>
-          settle(state).then(onFulfilled, onRejected);
+        return remoteThen;
       case "catch":
         return (onRejected?: (e: unknown) => unknown) => settle(state).catch(onRejected);
       case "finally":

@@ -461,6 +461,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.peerAliases = hello.aliases;
     this.peerVersion = hello.version;
     this.#peerMaxFrame = hello.limits.maxFrameBytes;
+    this.#transport.setPeerLimits?.({ maxFrameBytes: hello.limits.maxFrameBytes });
     this.#state = "open";
     const handshake = this.#handshake;
     this.#handshake = undefined;

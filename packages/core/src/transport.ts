@@ -22,6 +22,12 @@ export interface Transport {
    */
   sendSegments?(segments: readonly Uint8Array[]): void;
   /**
+   * Optional: the peer's announced limits, given by the connection once its Hello arrived. A
+   * message transport that packs several frames into one native message (WebSocket batches)
+   * must keep each such message within `maxFrameBytes`, the most the peer accepts at once.
+   */
+  setPeerLimits?(limits: { readonly maxFrameBytes: number }): void;
+  /**
    * Optional: write what `send` queued now, instead of at the transport's own next flush. The
    * connection calls it once it has sent everything one stretch of work produced (a batch of
    * requests), so the bytes leave one scheduling hop earlier. A hint only: a transport without

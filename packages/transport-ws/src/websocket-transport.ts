@@ -1,7 +1,13 @@
 /**
  * A `Transport` over an open WebSocket: the browser's native `WebSocket`, Node 22's global one,
- * or the `ws` package's. One frame is one binary message (no length prefix). No Node import:
- * this file is part of the browser entry.
+ * or the `ws` package's. No Node import: this file is part of the browser entry.
+ *
+ * Messages (docs/protocol.md, "Message transports"): a binary WebSocket message is either one
+ * frame as it is (an encoded message always starts with a CBOR array header, 0x80–0x9b), or a
+ * **batch**: the byte 0x00, then `[4-byte big-endian length][frame]` repeated. Frames sent in
+ * the same tick leave together as one batch (one WebSocket message instead of one each), once
+ * the peer's `maxFrameBytes` is known (`setPeerLimits`, after the Hello): a batch never exceeds
+ * it, nor `MAX_BATCH_BYTES`. A frame too large to share a batch goes alone, as it is.
  */
 import { ProtocolError, TransportError, type Transport, type TransportHandlers } from "@rpyc/core";
 
@@ -70,8 +76,23 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
  */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Largest batch message sent (bytes): frames queued in one tick are packed up to this size.
+ *
+ * @example
+ * // ten 100-byte frames sent in one tick travel as one 1,041-byte WebSocket message
+ */
+export const MAX_BATCH_BYTES = 64 * 1024;
+/** First byte of a batch message (never the first byte of an encoded message). */
+const BATCH_MARK = 0x00;
+const LENGTH_BYTES = 4;
+
+// Microtasks through a resolved promise (Node's queueMicrotask allocates an AsyncResource).
+const RESOLVED = Promise.resolve();
+
 /** WebSocket close codes used here (RFC 6455 §7.4.1). */
 const CLOSE_NORMAL = 1000;
+const CLOSE_PROTOCOL_ERROR = 1002;
 const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_MESSAGE_TOO_BIG = 1009;
 const OPEN = 1;
@@ -102,6 +123,14 @@ class WebSocketTransport implements Transport {
   readonly #maxFrameBytes: number;
   readonly #maxBufferedBytes: number;
   readonly #closeTimeoutMs: number;
+  /** Frames sent this tick, written by the next flush (one batch when they fit). */
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  /** Inside a message event: frames sent now are written at its end. */
+  #delivering = false;
+  /** Largest batch the peer accepts; 0 until its limits are known (no batching before). */
+  #batchLimit = 0;
 
   constructor(socket: WebSocketLike, options: WebSocketTransportOptions) {
     this.#socket = socket;
@@ -128,9 +157,16 @@ class WebSocketTransport implements Transport {
     if (this.#finished) handlers.onClose(this.#closeError);
   }
 
+  setPeerLimits(limits: { readonly maxFrameBytes: number }): void {
+    this.#batchLimit = Math.min(MAX_BATCH_BYTES, limits.maxFrameBytes);
+  }
+
   send(frame: Uint8Array): void {
     if (this.#closed) return;
-    if (this.#socket.bufferedAmount + frame.byteLength > this.#maxBufferedBytes) {
+    if (
+      this.#socket.bufferedAmount + this.#queuedBytes + frame.byteLength >
+      this.#maxBufferedBytes
+    ) {
       this.#fail(
         new TransportError(
           "RPYC_ERR_SEND_QUEUE_FULL",
@@ -143,13 +179,62 @@ class WebSocketTransport implements Transport {
       this.#socket.terminate?.();
       return;
     }
-    this.#socket.send(frame);
+    this.#queue.push(frame);
+    this.#queuedBytes += frame.byteLength;
+    if (!this.#flushScheduled && !this.#delivering) {
+      this.#flushScheduled = true;
+      void RESOLVED.then(this.#scheduledFlush);
+    }
+  }
+
+  flush(): void {
+    if (!this.#closed) this.#sendQueued();
   }
 
   close(): void {
     if (this.#closed) return;
+    this.#sendQueued(); // best effort: what was sent before close() still leaves
     this.#closed = true;
     this.#closeSocket(CLOSE_NORMAL, "");
+  }
+
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    if (!this.#closed) this.#sendQueued();
+  };
+
+  /** Sends the queue: runs of frames that fit `#batchLimit` as batches, the others alone. */
+  #sendQueued(): void {
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const socket = this.#socket;
+    const limit = this.#batchLimit;
+    if (queue.length === 1 || limit === 0) {
+      for (const frame of queue) socket.send(frame);
+      return;
+    }
+    let run: Uint8Array[] = [];
+    let runBytes = 1; // the mark
+    for (const frame of queue) {
+      const size = LENGTH_BYTES + frame.byteLength;
+      if (1 + size > limit) {
+        sendRun(socket, run, runBytes);
+        run = [];
+        runBytes = 1;
+        socket.send(frame);
+        continue;
+      }
+      if (runBytes + size > limit) {
+        sendRun(socket, run, runBytes);
+        run = [];
+        runBytes = 1;
+      }
+      run.push(frame);
+      runBytes += size;
+    }
+    sendRun(socket, run, runBytes);
   }
 
   readonly #onMessage = (event: { readonly data: unknown }): void => {
@@ -173,9 +258,47 @@ class WebSocketTransport implements Transport {
       this.#fail(frameTooLarge(this.#maxFrameBytes), CLOSE_MESSAGE_TOO_BIG);
       return;
     }
+    this.#delivering = true;
+    try {
+      if (frame.byteLength > 0 && frame[0] === BATCH_MARK) this.#deliverBatch(frame);
+      else this.#deliver(frame);
+    } finally {
+      this.#delivering = false;
+      // Replies of synchronous handlers leave now, together, not a microtask later.
+      if (!this.#closed) this.#sendQueued();
+    }
+  };
+
+  #deliver(frame: Uint8Array): void {
     if (this.#handlers) this.#handlers.onFrame(frame);
     else this.#early!.push(frame);
-  };
+  }
+
+  /** Unpacks a batch message; a malformed one fails the transport (RPYC_ERR_MALFORMED). */
+  #deliverBatch(batch: Uint8Array): void {
+    const end = batch.byteLength;
+    let at = 1;
+    while (at < end && !this.#closed) {
+      if (end - at < LENGTH_BYTES) return this.#badBatch("a frame length is cut off");
+      const length =
+        ((batch[at]! << 24) | (batch[at + 1]! << 16) | (batch[at + 2]! << 8) | batch[at + 3]!) >>>
+        0;
+      at += LENGTH_BYTES;
+      if (length === 0 || length > end - at) {
+        return this.#badBatch(`a frame of ${length} bytes does not fit the message`);
+      }
+      this.#deliver(batch.subarray(at, at + length));
+      at += length;
+    }
+    if (end === 1) this.#badBatch("it is empty");
+  }
+
+  #badBatch(why: string): void {
+    this.#fail(
+      new ProtocolError("RPYC_ERR_MALFORMED", `malformed batch message: ${why}`),
+      CLOSE_PROTOCOL_ERROR,
+    );
+  }
 
   readonly #onError = (event: unknown): void => {
     const cause = (event as { error?: unknown }).error;
@@ -229,6 +352,25 @@ class WebSocketTransport implements Transport {
       }, this.#closeTimeoutMs);
     }
   }
+}
+
+/** Sends `run` (frames totalling `bytes - 1` plus their lengths) as one batch, or as is. */
+function sendRun(socket: WebSocketLike, run: readonly Uint8Array[], bytes: number): void {
+  if (run.length === 0) return;
+  if (run.length === 1) return socket.send(run[0]!);
+  const out = new Uint8Array(bytes);
+  out[0] = BATCH_MARK;
+  let at = 1;
+  for (const frame of run) {
+    const length = frame.byteLength;
+    out[at] = length >>> 24;
+    out[at + 1] = (length >>> 16) & 0xff;
+    out[at + 2] = (length >>> 8) & 0xff;
+    out[at + 3] = length & 0xff;
+    out.set(frame, at + LENGTH_BYTES);
+    at += LENGTH_BYTES + length;
+  }
+  socket.send(out);
 }
 
 function frameTooLarge(max: number, what = "received a message"): ProtocolError {

@@ -2,7 +2,11 @@ import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { ProtocolError, TransportError, type Transport } from "@rpyc/core";
-import { createWebSocketTransport, type WebSocketLike } from "../src/websocket-transport.ts";
+import {
+  MAX_BATCH_BYTES,
+  createWebSocketTransport,
+  type WebSocketLike,
+} from "../src/websocket-transport.ts";
 
 /** A real ws pair on 127.0.0.1: `local` (client) for the transport under test, `remote` raw. */
 let wss: WebSocketServer;
@@ -75,6 +79,49 @@ describe("createWebSocketTransport", () => {
     await vi.waitFor(() => expect(got.frames).toHaveLength(2), { timeout: 5000 });
     expect(received.map((b) => b.byteLength)).toEqual([2, 0, 100_000]);
     expect(got.frames.map((f) => [...f])).toEqual([[9], [8, 7]]);
+  });
+
+  it("sends the frames of one tick as one batch message once the peer's limits are known", async () => {
+    const transport = createWebSocketTransport(asLike(local));
+    record(transport);
+    const received: Buffer[] = [];
+    remote.on("message", (data: Buffer) => received.push(data));
+    transport.setPeerLimits!({ maxFrameBytes: 1 << 20 });
+    transport.send(Uint8Array.of(0x81, 1));
+    transport.send(Uint8Array.of(0x82, 2, 3));
+    transport.send(Uint8Array.of(0x80));
+    await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 5000 });
+    expect([...received[0]!]).toEqual([
+      0, 0, 0, 0, 2, 0x81, 1, 0, 0, 0, 3, 0x82, 2, 3, 0, 0, 0, 1, 0x80,
+    ]);
+    transport.send(Uint8Array.of(0x81, 9)); // alone in its tick: as it is
+    await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 5000 });
+    expect([...received[1]!]).toEqual([0x81, 9]);
+  });
+
+  it("keeps every batch within the peer's maxFrameBytes and MAX_BATCH_BYTES", async () => {
+    const transport = createWebSocketTransport(asLike(local));
+    record(transport);
+    const received: Buffer[] = [];
+    remote.on("message", (data: Buffer) => received.push(data));
+    transport.setPeerLimits!({ maxFrameBytes: 100 });
+    for (let i = 0; i < 10; i++) transport.send(new Uint8Array(30).fill(0x80 + i)); // 34 B each
+    const big = new Uint8Array(MAX_BATCH_BYTES).fill(0x99);
+    transport.send(big); // too big to share a batch: alone
+    await vi.waitFor(() => expect(received).toHaveLength(6), { timeout: 5000 });
+    expect(received.slice(0, 5).map((m) => m.byteLength)).toEqual([69, 69, 69, 69, 69]);
+    expect(received[5]!.byteLength).toBe(MAX_BATCH_BYTES);
+  });
+
+  it("unpacks a batch into its frames, in order; a malformed one fails with RPYC_ERR_MALFORMED", async () => {
+    const got = record(createWebSocketTransport(asLike(local)));
+    remote.send(Uint8Array.of(0, 0, 0, 0, 1, 0x81, 0, 0, 0, 2, 0x82, 7));
+    await vi.waitFor(() => expect(got.frames).toHaveLength(2), { timeout: 5000 });
+    expect(got.frames.map((f) => [...f])).toEqual([[0x81], [0x82, 7]]);
+    remote.send(Uint8Array.of(0, 0, 0, 0, 9, 0x81)); // announces 9 bytes, carries 1
+    await got.closed;
+    expect((got.error as ProtocolError).code).toBe("RPYC_ERR_MALFORMED");
+    expect(got.frames).toHaveLength(2);
   });
 
   it("keeps frames that arrive before start()", async () => {

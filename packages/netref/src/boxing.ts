@@ -71,16 +71,32 @@ function isLeafObject(value: object): boolean {
 }
 
 /**
- * Boxes call arguments. All-primitive arguments are returned as is (no allocation).
+ * Boxes call arguments. All-primitive arguments are returned as is (no allocation); functions
+ * and leaf values (byte arrays, dates…) are boxed without the full walk.
  *
  * @example
  * boxArgs([1, "a"], hooks); // the same array: nothing to box
  */
 export function boxArgs(args: readonly unknown[], hooks: BoxHooks): readonly unknown[] {
-  for (let i = 0; i < args.length; i++) {
-    if (!isPrimitive(args[i])) return box(args, hooks) as unknown[];
+  let functions = 0;
+  for (const arg of args) {
+    if (isPrimitive(arg)) {
+      if (typeof arg === "symbol") return box(args, hooks) as unknown[]; // throws, with its message
+    } else if (typeof arg === "function") {
+      functions++; // boxed like the walk does: one reference per occurrence
+    } else if (!isLeafObject(arg as object)) {
+      // Containers, errors, byRef(…): the full walk. Decided before anything is exported, so
+      // nothing is exported twice.
+      return box(args, hooks) as unknown[];
+    }
   }
-  return args;
+  if (functions === 0) return args;
+  // The common callback argument: one reference each, no walk.
+  const out = args.slice();
+  for (let i = 0; i < out.length; i++) {
+    if (typeof out[i] === "function") out[i] = hooks.boxRef(out[i] as object);
+  }
+  return out;
 }
 
 /**

@@ -39,6 +39,24 @@ describe("boxing", () => {
     expect(boxArgs(args, hooks().box)).toBe(args);
   });
 
+  it("boxes function and leaf arguments without the walk, exporting nothing twice", () => {
+    const h = hooks();
+    const cb = () => 1;
+    const bytes = Uint8Array.of(1);
+    const args = [cb, 2, bytes];
+    const boxed = boxArgs(args, h.box);
+    expect(boxed).not.toBe(args); // a copy: the caller's array is untouched
+    expect(args[0]).toBe(cb);
+    expect(boxed).toEqual([new WireRef(RefKind.Mine, 1), 2, bytes]);
+    expect(boxed[2]).toBe(bytes);
+    boxArgs([cb, cb], h.box); // one reference per occurrence, as box() sends them
+    expect(h.exported).toEqual([cb, cb, cb]);
+    const mixed = hooks();
+    boxArgs([cb, { nested: cb }], mixed.box); // a container: all of it goes to the walk
+    expect(mixed.exported).toEqual([cb, cb]); // once per occurrence, not once more up front
+    expect(() => boxArgs([cb, Symbol("s")], hooks().box)).toThrow(BoxingError);
+  });
+
   it("sends containers without refs as they are, and copies from the first ref", () => {
     const h = hooks();
     const data = { a: [1, 2], b: new Map([[1, 2]]) };

@@ -23,6 +23,7 @@ import {
 } from "@rpyc/protocol";
 import type { ConnectionConfig } from "./config.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
+import { CallTable } from "./call-table.ts";
 import { CallRecord } from "./outgoing-call.ts";
 import { TimeoutQueue } from "./timeout-queue.ts";
 
@@ -43,7 +44,7 @@ const SEQ_LIMIT = 0x7fff_ffff;
 const RESOLVED = Promise.resolve();
 
 export class OutgoingRequests {
-  readonly #calls = new Map<number, CallRecord>();
+  readonly #calls = new CallTable();
   readonly #pings = new Map<number, CallRecord>();
   #queue: CallRecord[] = [];
   #cancels: number[] = [];
@@ -91,7 +92,7 @@ export class OutgoingRequests {
       );
       return record;
     }
-    this.#calls.set(record.seq, record);
+    this.#calls.add(record);
     this.#queue.push(record);
     this.#scheduleFlush();
     this.#armTimer(record, options?.timeout);
@@ -203,8 +204,9 @@ export class OutgoingRequests {
   rejectAll(error: Error): void {
     for (const record of this.#queue) record.reject(error);
     this.#queue = [];
-    for (const record of this.#calls.values()) record.reject(error);
+    const calls = this.#calls.values();
     this.#calls.clear();
+    for (const record of calls) record.reject(error);
     for (const record of this.#pings.values()) record.reject(error);
     this.#pings.clear();
     this.#timeouts.clear();
@@ -216,7 +218,7 @@ export class OutgoingRequests {
 
   #allocSeq(): number {
     let seq = this.#nextSeq;
-    while (this.#calls.has(seq) || this.#pings.has(seq) || this.#held.has(seq))
+    while (!this.#calls.isFree(seq) || this.#pings.has(seq) || this.#held.has(seq))
       seq = seq >= SEQ_LIMIT ? 1 : seq + 1;
     this.#nextSeq = seq >= SEQ_LIMIT ? 1 : seq + 1;
     return seq;
@@ -253,7 +255,7 @@ export class OutgoingRequests {
   #giveUp(record: CallRecord, error: Error): void {
     record.reject(error);
     if (record.pins === 0) return;
-    for (const other of [...this.#calls.values()]) {
+    for (const other of this.#calls.values()) {
       const target = other.target;
       if (target.kind !== RefKind.Pending || target.id !== record.seq || other.seq === record.seq)
         continue;

@@ -45,6 +45,17 @@ describe("whenIdle and closeGracefully", () => {
     await finish(client, server);
   });
 
+  it("a long-running call keeps its slot while hundreds of calls come and go", async () => {
+    gates.length = 0;
+    const [client, server] = await connectPair({}, { service: Slow });
+    const slow = client.root.work(99);
+    await expect.poll(() => server.serving).toBe(1);
+    for (let i = 0; i < 300; i++) expect(await client.root.quick()).toBe(1); // wraps the ring
+    gates[0]!.open();
+    expect(await slow).toBe(99);
+    await finish(client, server);
+  });
+
   it("closes an idle connection at once and a busy one when its call is done", async () => {
     gates.length = 0;
     const [idleClient, idleServer] = await connectPair({}, { service: Slow });

@@ -105,6 +105,18 @@ export function conformanceSuite(factory: TransportFactory): void {
       release(first);
     });
 
+    it("pipelines through a result it keeps for the client, and hands it over when awaited", async () => {
+      const conn = await open();
+      const counter = conn.root.counter(); // only pipelined through: the server holds it
+      expect(await counter.increment()).toBe(1); // one round trip for both calls
+      expect(conn.stats()).toMatchObject({ imported: 0, heldByPeer: 1 });
+      expect(await conn.root.serverStats()).toMatchObject({ exported: 0, held: 1 });
+      const ref = await counter; // fetched now (a Take), a netref like any other
+      expect(await ref.increment()).toBe(2);
+      expect(conn.stats()).toMatchObject({ imported: 1, heldByPeer: 0 });
+      release(ref);
+    });
+
     it("iterates a remote generator", async () => {
       const conn = await open();
       const iterator = await conn.root.range(5);

@@ -195,6 +195,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       session: this.#session,
       config: this.config,
       reply: (seq, value) => this.#reply(seq, value),
+      flushTransport: () => this.#transport.flush?.(),
       onIdle: () => {
         const waiters = this.#idleWaiters;
         this.#idleWaiters = [];

@@ -31,6 +31,8 @@ export interface IncomingHost {
   sendHeld(seq: number): void;
   /** No request of the peer is running any more (`size` went to 0). */
   onIdle(): void;
+  /** The answers sent so far may be written now (see `Transport.flush`). */
+  flushTransport(): void;
   sendError(seq: number, error: unknown): void;
 }
 
@@ -137,15 +139,28 @@ export class IncomingRequests {
     settled.then(
       (value) => {
         if (this.#running.get(seq) !== call) return; // cancelled, or connection closed
-        this.#finished(seq);
+        this.#running.delete(seq);
         this.#answer(message, value);
+        this.#answeredAsync();
       },
       (err: unknown) => {
         if (this.#running.get(seq) !== call) return;
-        this.#finished(seq);
+        this.#running.delete(seq);
         this.host.sendError(seq, err);
+        this.#answeredAsync();
       },
     );
+  }
+
+  /**
+   * An asynchronous handler was answered. When it was the last one running, nothing else can
+   * join its write: the transport writes now instead of a microtask later. (With more still
+   * running, the answers of one tick keep going out together.)
+   */
+  #answeredAsync(): void {
+    if (this.#running.size > 0) return;
+    this.host.flushTransport();
+    this.host.onIdle();
   }
 
   /** `seq` stopped running; tells the host when nothing runs any more. */

@@ -3,7 +3,7 @@
  * connectStream (length-prefixed frames over TCP).
  */
 import { type AddressInfo, type Server, type Socket, connect, createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   ConnectionClosedError,
   Service,
@@ -25,7 +25,14 @@ class Counter {
   }
 }
 
+let gateOpen: () => void = () => undefined;
+let gate: Promise<void> = Promise.resolve();
+
 class RemoteLab extends Service {
+  async afterGate(n: number) {
+    await gate;
+    return n;
+  }
   add(a: number, b: number) {
     return a + b;
   }
@@ -134,6 +141,21 @@ describe("over a real TCP socket", () => {
     expect(clientSocket.destroyed).toBe(true);
     expect(served.closed).toBe(true);
     await served.close(); // already closed: resolves at once
+  });
+
+  it("answers of asynchronous handlers that finish together leave in a few writes", async () => {
+    const { client, served } = await socketPair();
+    const root = client.root as Remote<RemoteLab>;
+    gate = new Promise((resolve) => (gateOpen = resolve));
+    const calls = Array.from({ length: 64 }, (_, i) => root.afterGate(i));
+    await expect.poll(() => served.serving).toBe(64);
+    const serverSocket = sockets.find((s) => s !== sockets[0])!;
+    const write = vi.spyOn(serverSocket, "write");
+    gateOpen();
+    expect(await Promise.all(calls)).toEqual([...Array(64).keys()]);
+    expect(write.mock.calls.length).toBeGreaterThan(0);
+    expect(write.mock.calls.length).toBeLessThan(8); // not one write per answer
+    await finish(client, served);
   });
 
   it("1,000 concurrent calls, pipelining and iteration", async () => {

@@ -340,6 +340,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#outgoing.scheduleRelease(id, count);
   }
 
+  expectPipelined(): void {
+    this.#outgoing.expectPipelined();
+  }
+
   // ---- sending ----------------------------------------------------------------------------
 
   /** Encodes and sends; returns the error instead of throwing when the message cannot go. */

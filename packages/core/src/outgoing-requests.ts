@@ -2,9 +2,9 @@
  * This side's requests to the peer: sequence ids, the flush queue (requests, then cancels, then
  * one batched Release), timeouts, aborts, and settling them from replies, errors and pongs.
  *
- * Ordering contract: requests made in one synchronous stretch leave together, in order, two
- * microtasks after the first (see `#scheduleFlush`), then that tick's cancels, then one
- * `Release`, then one `Forget`. A request that is aborted or times out before the flush never
+ * Ordering contract: requests made in one synchronous stretch leave together, in order, one
+ * microtask after the first, or two when a lazy member of a remote promise was made meanwhile
+ * (see `#scheduleFlush`); then that tick's cancels, then one `Release`, then one `Forget`. A request that is aborted or times out before the flush never
  * leaves.
  *
  * Held results (see docs/netrefs.md): a pinned request whose result nobody asked for when it
@@ -55,6 +55,8 @@ export class OutgoingRequests {
   /** Forgets a held result whose record was collected without anyone taking it. */
   readonly #heldRegistry = new FinalizationRegistry<number>((seq) => this.#forget(seq));
   #flushScheduled = false;
+  /** A lazy member of a remote promise was made: the next flush waits one more microtask. */
+  #deferFlush = false;
   #nextSeq = 1;
   readonly #timeouts = new TimeoutQueue((record, ms) => this.#timedOut(record, ms));
 
@@ -105,6 +107,11 @@ export class OutgoingRequests {
       signal.addEventListener("abort", record.onAbort, { once: true });
     }
     return record;
+  }
+
+  /** See `NetrefHost.expectPipelined`. */
+  expectPipelined(): void {
+    this.#deferFlush = true;
   }
 
   /** Adds releases of the peer's export `id` to this tick's batched Release. */
@@ -275,23 +282,28 @@ export class OutgoingRequests {
   }
 
   /**
-   * The flush runs two microtasks after the first request of a stretch: `await x` and
-   * `Promise.resolve(x)` call a thenable's `then` one microtask later, and that `then` is what
-   * sends the final lazy property read of a chain (`await ref.a().b`). Waiting one more hop lets
-   * it join the same flush, so the whole chain is one round trip.
+   * The flush runs one microtask after the first request of a stretch, or two when a lazy
+   * member of a remote promise was made (`expectPipelined`): `await x` and `Promise.resolve(x)`
+   * call a thenable's `then` one microtask later, and that `then` is what sends the final lazy
+   * property read of a chain (`await ref.a().b`). Waiting one more hop then lets it join the
+   * same flush, so the whole chain is one round trip; without such a member (`await
+   * ref.m(1)`, `await ref.x`) nothing can join, and the request leaves a hop earlier.
    */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    void RESOLVED.then(this.#secondHop);
+    void RESOLVED.then(this.#firstHop);
   }
 
-  readonly #secondHop = (): void => {
+  readonly #firstHop = (): void => {
+    if (!this.#deferFlush) return this.#flush();
+    this.#deferFlush = false;
     void RESOLVED.then(this.#flush);
   };
 
   readonly #flush = (): void => {
     this.#flushScheduled = false;
+    this.#deferFlush = false;
     if (this.host.closedError() !== undefined) return;
     const queue = this.#queue;
     this.#queue = [];

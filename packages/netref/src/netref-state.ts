@@ -52,6 +52,11 @@ export interface SessionLike {
   ): OutgoingCall;
   /** Releases an imported netref (explicit `release`). */
   releaseNetref(core: NetrefCore): void;
+  /**
+   * A lazy member of a remote promise was made (`p.x`): an `await` on it, one microtask later,
+   * may still pipeline on `p`'s request, so the next flush waits for that microtask.
+   */
+  expectPipelined(): void;
   /** A local description of a netref (no I/O). */
   describe(core: NetrefCore): string;
 }

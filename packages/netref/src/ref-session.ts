@@ -57,6 +57,12 @@ export interface NetrefHost {
   ): OutgoingCall;
   /** Adds `count` releases of the peer's export `id` to the next batched `Release` message. */
   scheduleRelease(id: number, count: number): void;
+  /**
+   * Optional: a lazy member of a remote promise was made. Requests queued now must then wait
+   * one more microtask before they leave, so that an `await` on that member (whose `then`
+   * runs a microtask later) can still pipeline on them. Without it, every flush waits.
+   */
+  expectPipelined?(): void;
 }
 
 /**
@@ -169,6 +175,10 @@ export class RefSession implements SessionLike {
       return failedCall(err);
     }
     return this.host.request(op, target, name, boxed, options, keepAlive);
+  }
+
+  expectPipelined(): void {
+    this.host.expectPipelined?.();
   }
 
   releaseNetref(core: NetrefCore): void {

@@ -241,6 +241,7 @@ const handler: ProxyHandler<Target> = {
       case "toString":
         return () => describe(state);
       default:
+        state.session.expectPipelined();
         return createRemotePromise(
           state.session,
           state.options,

@@ -4,13 +4,12 @@
  *
  * Ordering contract: requests made in one synchronous stretch leave together, in order, one
  * microtask after the first, or two when a lazy member of a remote promise was made meanwhile
- * (see `#scheduleFlush`); then that tick's cancels, then one `Release`, then one `Forget`. A request that is aborted or times out before the flush never
- * leaves.
+ * (see `#scheduleFlush`); then that tick's cancels, then one `Release`, then one `Forget`. A
+ * request that is aborted or times out before the flush never leaves.
  *
- * Held results (see docs/netrefs.md): a pinned request whose result nobody asked for when it
- * leaves carries `hold: 1`; the peer may answer `Held` and keep the result. Its seq is then
- * reserved (never reused) until a `Take` of it or a `Forget` naming it has been sent; a held
- * result nobody takes is forgotten when its record is garbage-collected.
+ * Held results (see docs/netrefs.md, and held-by-peer.ts): a pinned request whose result
+ * nobody asked for when it leaves carries `hold: 1`; the peer may answer `Held` and keep the
+ * result until we take it (`Op.Take`) or forget it.
  */
 import type { CallOptions, RefSession } from "@rpyc/netref";
 import {
@@ -24,6 +23,7 @@ import {
 import type { ConnectionConfig } from "./config.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
 import { CallTable } from "./call-table.ts";
+import { HeldByPeer } from "./held-by-peer.ts";
 import { CallRecord } from "./outgoing-call.ts";
 import { TimeoutQueue } from "./timeout-queue.ts";
 
@@ -49,11 +49,10 @@ export class OutgoingRequests {
   #queue: CallRecord[] = [];
   #cancels: number[] = [];
   #releases = new Map<number, number>();
-  /** Seqs of results the peer holds for us (or that a queued Take/Forget will end): not reusable. */
-  #held = new Set<number>();
-  #forgets: number[] = [];
-  /** Forgets a held result whose record was collected without anyone taking it. */
-  readonly #heldRegistry = new FinalizationRegistry<number>((seq) => this.#forget(seq));
+  readonly #held = new HeldByPeer(
+    () => this.#scheduleFlush(),
+    () => this.host.closedError() !== undefined,
+  );
   #flushScheduled = false;
   /** A lazy member of a remote promise was made: the next flush waits one more microtask. */
   #deferFlush = false;
@@ -174,15 +173,15 @@ export class OutgoingRequests {
   onHeld(seq: number): void {
     this.#held.add(seq);
     const record = this.#calls.get(seq);
-    if (record === undefined) return this.#forget(seq); // cancelled or timed out meanwhile
+    if (record === undefined) return this.#held.forget(seq); // cancelled or timed out meanwhile
     this.#calls.delete(seq);
     record.hold(() => this.#take(record));
-    if (record.held) this.#heldRegistry.register(record, seq, record);
+    if (record.held) this.#held.watch(record, seq);
   }
 
   /** Fetches the held result of `record` (someone asked for it after all). */
   #take(record: CallRecord): Promise<unknown> {
-    this.#heldRegistry.unregister(record);
+    this.#held.unwatch(record);
     const take = this.request(
       Op.Take,
       new WireRef(RefKind.Pending, record.seq),
@@ -192,13 +191,6 @@ export class OutgoingRequests {
       record,
     );
     return take.promise;
-  }
-
-  /** Tells the peer to drop the result it holds for request `seq` (next flush). */
-  #forget(seq: number): void {
-    if (this.host.closedError() !== undefined || !this.#held.has(seq)) return;
-    this.#forgets.push(seq);
-    this.#scheduleFlush();
   }
 
   onPong(seq: number): void {
@@ -220,7 +212,6 @@ export class OutgoingRequests {
     this.#cancels = [];
     this.#releases = new Map();
     this.#held.clear();
-    this.#forgets = [];
   }
 
   #allocSeq(): number {
@@ -323,7 +314,7 @@ export class OutgoingRequests {
         hold: record.pins === 0 || record.observed ? undefined : 1,
       };
       // Once this Take is on its way, the peer no longer holds `target.id`: reusable.
-      if (record.op === Op.Take) this.#held.delete(record.target.id);
+      if (record.op === Op.Take) this.#held.taken(record.target.id);
       const error = this.host.send(message);
       if (error !== undefined) {
         this.#calls.delete(record.seq);
@@ -341,12 +332,8 @@ export class OutgoingRequests {
       this.#releases = new Map();
       this.host.send({ kind: MessageKind.Release, ids, counts });
     }
-    if (this.#forgets.length > 0) {
-      const seqs = this.#forgets;
-      this.#forgets = [];
-      this.host.send({ kind: MessageKind.Forget, seqs });
-      for (const seq of seqs) this.#held.delete(seq);
-    }
+    const forgets = this.#held.takeForgets();
+    if (forgets !== undefined) this.host.send({ kind: MessageKind.Forget, seqs: forgets });
     this.host.flushTransport();
   };
 }

@@ -114,18 +114,12 @@ describe("held results", () => {
 
   it("a primitive result is replied even when hold is asked", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Chain });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(1, {
       name: "count",
       pin: 1,
       hold: 1,
     });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 2,
+    peer.request(2, {
       op: Op.Get,
       target: new WireRef(RefKind.Pending, 1),
       name: "toFixed",
@@ -138,9 +132,7 @@ describe("held results", () => {
   it("hostile Take and Forget: unknown seqs are refused or ignored, the connection stays up", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Chain });
     peer.send({ kind: MessageKind.Forget, seqs: [1, 2, 3] }); // nothing held: ignored
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
+    peer.request(1, {
       op: Op.Take,
       target: new WireRef(RefKind.Pending, 42),
     });
@@ -154,11 +146,7 @@ describe("held results", () => {
       error: { code: "RPYC_ERR_UNKNOWN_REF" },
     });
     // A real hold, taken once: the second Take of the same seq is refused.
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 3,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(3, {
       name: "make",
       args: [1],
       hold: 1,
@@ -166,9 +154,7 @@ describe("held results", () => {
     expect(await peer.next(MessageKind.Held)).toEqual({ kind: MessageKind.Held, seq: 3 });
     expect(conn.stats().held).toBe(1);
     for (const seq of [4, 5])
-      peer.send({
-        kind: MessageKind.Request,
-        seq,
+      peer.request(seq, {
         op: Op.Take,
         target: new WireRef(RefKind.Pending, 3),
       });
@@ -187,11 +173,7 @@ describe("held results", () => {
       config: { maxHeldResults: 2 },
     });
     for (const seq of [1, 2, 3]) {
-      peer.send({
-        kind: MessageKind.Request,
-        seq,
-        op: Op.CallAttr,
-        target: yours(ROOT_ID),
+      peer.request(seq, {
         name: "make",
         args: [seq],
         hold: 1,

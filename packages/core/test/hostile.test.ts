@@ -22,11 +22,7 @@ const yours = (id: number) => new WireRef(RefKind.Yours, id);
 describe("hostile input", () => {
   it("answers a well-formed request (the raw peer works)", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Target });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(1, {
       name: "add",
       args: [2, 3],
     });
@@ -51,11 +47,8 @@ describe("hostile input", () => {
 
   it("an unknown operation closes with a coded Close", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Target });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
+    peer.request(1, {
       op: 99 as Op,
-      target: yours(ROOT_ID),
       name: "add",
       args: [],
     });
@@ -65,10 +58,7 @@ describe("hostile input", () => {
 
   it("an unknown reference id gets an Error reply; the connection stays usable", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Target });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
-      op: Op.CallAttr,
+    peer.request(1, {
       target: yours(999),
       name: "add",
       args: [],
@@ -76,29 +66,19 @@ describe("hostile input", () => {
     const error = await peer.next(MessageKind.Error);
     expect(error.seq).toBe(1);
     expect(error.error.code).toBe("RPYC_ERR_UNKNOWN_REF");
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 2,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(2, {
       name: "add",
       args: [1, 1],
     });
     expect(await peer.next(MessageKind.Reply)).toMatchObject({ seq: 2, value: 2 });
     // An unknown pipelined result, and an unknown ref inside the arguments.
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 3,
+    peer.request(3, {
       op: Op.Get,
       target: new WireRef(RefKind.Pending, 77),
       name: "x",
     });
     expect((await peer.next(MessageKind.Error)).error.code).toBe("RPYC_ERR_UNKNOWN_REF");
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 4,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(4, {
       name: "add",
       args: [yours(555), 1],
     });
@@ -109,11 +89,7 @@ describe("hostile input", () => {
 
   it("a release of more than was held is refused with a coded error; the table is unchanged", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Target });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(1, {
       name: "give",
       args: [],
     });
@@ -142,11 +118,7 @@ describe("hostile input", () => {
       service: Target,
       config: { limits: { maxFrameBytes: 1024 } },
     });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(1, {
       name: "add",
       args: ["x".repeat(4096), 1],
     });
@@ -171,11 +143,7 @@ describe("hostile input", () => {
       config: { maxPendingRequests: 2 },
     });
     for (const seq of [1, 2, 3]) {
-      peer.send({
-        kind: MessageKind.Request,
-        seq,
-        op: Op.CallAttr,
-        target: yours(ROOT_ID),
+      peer.request(seq, {
         name: "wait",
         args: [],
       });
@@ -188,11 +156,7 @@ describe("hostile input", () => {
       seq: 1,
       error: { code: "RPYC_ERR_ABORTED" },
     });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 4,
-      op: Op.CallAttr,
-      target: yours(ROOT_ID),
+    peer.request(4, {
       name: "add",
       args: [1, 2],
     });
@@ -206,11 +170,7 @@ describe("hostile input", () => {
       config: { maxPendingRequests: 3 },
     });
     for (const seq of [1, 2, 3, 4]) {
-      peer.send({
-        kind: MessageKind.Request,
-        seq,
-        op: Op.CallAttr,
-        target: yours(ROOT_ID),
+      peer.request(seq, {
         name: "add",
         args: [1, 1],
         pin: 1_000_000,
@@ -241,9 +201,7 @@ describe("hostile input", () => {
 
   it("a request whose target is one of the peer's own objects (Mine) is malformed: closed", async () => {
     const { peer, conn } = await RawPeer.connect({ service: Target });
-    peer.send({
-      kind: MessageKind.Request,
-      seq: 1,
+    peer.request(1, {
       op: Op.Get,
       target: new WireRef(RefKind.Mine, 1),
       name: "x",

@@ -6,7 +6,12 @@ import { vi } from "vitest";
 import {
   type Message,
   MessageKind,
+  Op,
   PROTOCOL_VERSION,
+  ROOT_ID,
+  RefKind,
+  type RequestMessage,
+  WireRef,
   decodeMessage,
   encodeMessage,
 } from "@rpyc/protocol";
@@ -48,6 +53,17 @@ export class RawPeer {
 
   send(message: Message): void {
     this.end.send(encodeMessage(message));
+  }
+
+  /** Sends a Request `seq`: a CallAttr on the Connection's root unless `fields` say otherwise. */
+  request(seq: number, fields: Partial<Omit<RequestMessage, "kind" | "seq">> = {}): void {
+    this.send({
+      kind: MessageKind.Request,
+      seq,
+      op: Op.CallAttr,
+      target: new WireRef(RefKind.Yours, ROOT_ID),
+      ...fields,
+    });
   }
 
   sendBytes(bytes: Uint8Array): void {

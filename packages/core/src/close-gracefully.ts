@@ -3,6 +3,7 @@
  * running on it any more, and every one is closed by the deadline, whatever is still running.
  */
 import type { Connection } from "./connection.ts";
+import { waitAtMost } from "./wait-at-most.ts";
 
 /**
  * Closes every connection in `conns`, all at once: an idle one now, a busy one when its calls
@@ -22,14 +23,6 @@ export async function closeGracefully(
 
 async function closeWhenIdle(conn: Connection, deadline: number): Promise<void> {
   const wait = deadline - Date.now();
-  if (conn.serving > 0 && wait > 0) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
-    try {
-      await Promise.race([conn.whenIdle(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  if (conn.serving > 0 && wait > 0) await waitAtMost(conn.whenIdle(), wait);
   await conn.close();
 }

@@ -10,6 +10,7 @@ export {
   type ServiceSpec,
 } from "./connection.ts";
 export { closeGracefully } from "./close-gracefully.ts";
+export { waitAtMost } from "./wait-at-most.ts";
 export {
   DEFAULT_DELIVERY_LIMITS,
   DeliveryQueue,

@@ -2,8 +2,8 @@
  * `conn.whenIdle()` and `closeGracefully`: a closing server lets running calls finish, then
  * closes; past the deadline it closes anyway. Driven by gates the test opens, never by sleeps.
  */
-import { describe, expect, it } from "vitest";
-import { Service, closeGracefully, connectPair } from "@rpyc/core";
+import { describe, expect, it, vi } from "vitest";
+import { Service, closeGracefully, connectPair, waitAtMost } from "@rpyc/core";
 import { finish } from "./harness.ts";
 
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -27,6 +27,15 @@ class Slow extends Service {
 }
 
 describe("whenIdle and closeGracefully", () => {
+  it("waitAtMost: settles with its promise (even a rejected one) or at its time, no timer left", async () => {
+    const clear = vi.spyOn(globalThis, "clearTimeout");
+    await waitAtMost(Promise.reject(new Error("ignored")), 60_000); // would time out in a minute
+    expect(clear).toHaveBeenCalledTimes(1);
+    await waitAtMost(new Promise(() => undefined), 1); // never settles: the time wins
+    expect(clear).toHaveBeenCalledTimes(2);
+    clear.mockRestore();
+  });
+
   it("whenIdle resolves at once when idle, else when the last running call is answered", async () => {
     gates.length = 0;
     const [client, server] = await connectPair({}, { service: Slow });

@@ -18,6 +18,7 @@ import {
   type ConnectOptions,
   type ServiceSpec,
   closeGracefully,
+  waitAtMost,
 } from "@rpyc/core";
 import { AuthenticationError } from "./errors.ts";
 import { configureSocket } from "./open-socket.ts";
@@ -158,23 +159,6 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 /** How long a closing server lets peers finish the close of their sockets before cutting them off. */
 const CLOSE_LINGER_MS = 1000;
-
-/** Waits for `promise`, at most `ms`; never rejects; leaves no timer. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([
-      promise.then(
-        () => undefined,
-        () => undefined,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Default bind address: loopback only (RPyC binds every interface; we do not unless asked).
@@ -391,7 +375,7 @@ class TcpServer implements Server {
     // Sockets still authenticating or handshaking have no calls in flight: drop them now.
     for (const socket of this.#sockets) if (!this.#connected.has(socket)) socket.destroy();
     if (this.#registration)
-      await within(this.#registration.stop(), Math.max(deadline - Date.now(), CLOSE_LINGER_MS));
+      await waitAtMost(this.#registration.stop(), Math.max(deadline - Date.now(), CLOSE_LINGER_MS));
     await closeGracefully([...this.connections], deadline);
     // Each closed connection ends its socket after its last frames; a peer that does not finish
     // the close within the linger is cut off.
@@ -399,7 +383,7 @@ class TcpServer implements Server {
     const allClosed = Promise.all(
       sockets.map((socket) => new Promise((resolve) => socket.once("close", resolve))),
     );
-    await within(allClosed, CLOSE_LINGER_MS);
+    await waitAtMost(allClosed, CLOSE_LINGER_MS);
     for (const socket of sockets) socket.destroy();
     await allClosed;
     await stopped;

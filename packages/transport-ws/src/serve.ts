@@ -11,6 +11,7 @@ import {
   type ConnectOptions,
   type ServiceSpec,
   closeGracefully,
+  waitAtMost,
 } from "@rpyc/core";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createWebSocketTransport, DEFAULT_MAX_FRAME_BYTES } from "./websocket-transport.ts";
@@ -248,7 +249,7 @@ class WsServerImpl implements WsServer {
     const allClosed = Promise.all(
       sockets.map((ws) => new Promise((resolve) => ws.once("close", resolve))),
     );
-    await within(allClosed, CLOSE_LINGER_MS);
+    await waitAtMost(allClosed, CLOSE_LINGER_MS);
     for (const ws of sockets) ws.terminate();
     await allClosed;
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -263,23 +264,6 @@ class WsServerImpl implements WsServer {
 
 /** How long a closing server lets peers finish their closing handshake before cutting them off. */
 const CLOSE_LINGER_MS = 1000;
-
-/** Waits for `promise`, at most `ms`; never rejects; leaves no timer. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([
-      promise.then(
-        () => undefined,
-        () => undefined,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.once("finish", () => socket.destroy());

@@ -11,6 +11,9 @@
 import { TransportError } from "./errors.ts";
 import type { Transport, TransportHandlers } from "./transport.ts";
 
+// Microtasks through a resolved promise (Node's queueMicrotask allocates an AsyncResource).
+const RESOLVED = Promise.resolve();
+
 /** One end of a memory pair, with the test controls. */
 export interface MemoryTransport extends Transport {
   /** Stop delivering this end's frames to the peer (they queue until `deliver`/`resume`). */
@@ -125,8 +128,10 @@ class MemoryEnd implements MemoryTransport {
   #schedule(): void {
     if (this.#scheduled || this.#handlers === undefined || this.#closeNotified) return;
     this.#scheduled = true;
-    queueMicrotask(() => this.#drain());
+    void RESOLVED.then(this.#drainNow);
   }
+
+  readonly #drainNow = (): void => this.#drain();
 
   #drain(): void {
     this.#scheduled = false;

@@ -2,7 +2,8 @@
  * The ways to get a `Connection`: over any message transport (`connectTransport`), or two
  * connected in one process over an in-memory pair (`connectPair`).
  */
-import { type ConnectOptions, Connection } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import type { ConnectOptions } from "./connection-types.ts";
 import { createMemoryTransportPair } from "./memory-transport.ts";
 import {
   type DuplexLike,

@@ -3,10 +3,12 @@
  * handshake, requests with their replies, releases, cancels, pings, close — and delegates
  * everything about objects to netref's `RefSession` (it is the session's `NetrefHost`).
  *
- * Ordering contract: requests made in one synchronous stretch leave together, in order, two
- * microtasks later (outgoing-requests.ts), then that tick's cancels, then one batched Release.
- * Replies leave as soon as their handler settles. Incoming requests run as they arrive (a waiting call never blocks
- * the peer's callbacks: reentrancy to any depth).
+ * Ordering contract: requests made in one synchronous stretch leave together, in order, a
+ * microtask or two later (outgoing-requests.ts), then that tick's cancels, then one batched
+ * Release. Replies leave as soon as their handler settles. Incoming requests run as they
+ * arrive (a waiting call never blocks the peer's callbacks: reentrancy to any depth).
+ * Encoding and the peer's frame limit: message-sender.ts. The public option and stats types:
+ * connection-types.ts.
  *
  * Close contract: `close()` is idempotent; it sends Close, rejects every pending call with
  * `ConnectionClosedError`, aborts running handlers, clears both tables and every timer, runs
@@ -27,7 +29,6 @@ import {
   type Limits,
   type Message,
   MessageKind,
-  OUT_OF_LINE_BYTES,
   type Op,
   ProtocolError,
   WireError,
@@ -35,14 +36,14 @@ import {
   checkHello,
   createHello,
   decodeMessage,
-  encodeMessage,
-  encodeMessageSegments,
   resolveLimits,
 } from "@rpyc/protocol";
 import { type ConnectionConfig, resolveConfig } from "./config.ts";
+import type { ConnectOptions, ConnectionEvents, ConnectionStats } from "./connection-types.ts";
 import { Emitter } from "./emitter.ts";
 import { coreErrorClass } from "./error-classes.ts";
 import { ConnectionClosedError, FrameTooLargeError, HandshakeError } from "./errors.ts";
+import { MessageSender } from "./message-sender.ts";
 import { OutgoingRequests } from "./outgoing-requests.ts";
 import { IncomingRequests } from "./incoming-requests.ts";
 import {
@@ -54,62 +55,6 @@ import {
 } from "./service.ts";
 import type { Transport } from "./transport.ts";
 import { LIBRARY_VERSION } from "./version.ts";
-
-/**
- * A local service: a class (one instance per connection) or an instance (shared).
- *
- * @example
- * const spec: ServiceSpec<EchoService> = EchoService; // or new EchoService()
- */
-export type ServiceSpec<S extends object = object> = S | (new () => S);
-
-/**
- * Options of `connectTransport`, `connectStream` and `connectPair`.
- *
- * @example
- * await connectTransport(transport, { service: EchoService, config: { timeout: 5000 } });
- */
-export interface ConnectOptions<S extends object = object> {
-  /** The service this side exposes (default `VoidService`). */
-  readonly service?: ServiceSpec<S>;
-  /** Policy, time and limits (defaults: `DEFAULT_CONFIG`). */
-  readonly config?: Partial<ConnectionConfig>;
-  /**
-   * Who the peer is, as a server's authenticator established it (e.g. a TLS client
-   * certificate's subject); exposed as `conn.credentials`. Default undefined.
-   */
-  readonly credentials?: unknown;
-}
-
-/**
- * Snapshot of a connection's tables, for leak checks.
- *
- * @example
- * conn.stats(); // { exported: 0, imported: 0, pending: 0, held: 0, heldByPeer: 0 }
- */
-export interface ConnectionStats {
-  /** My exports the peer holds (the root excluded). */
-  readonly exported: number;
-  /** The peer's objects I hold netrefs to. */
-  readonly imported: number;
-  /** My requests in flight. */
-  readonly pending: number;
-  /** Results of the peer's requests this side keeps for it (`Held`; see docs/netrefs.md). */
-  readonly held: number;
-  /** Results of my requests the peer keeps for me. */
-  readonly heldByPeer: number;
-}
-
-/**
- * Events: "close" (with the error when it failed) and "error" (a non-fatal problem).
- *
- * @example
- * conn.on("error", (error) => console.warn(error.message));
- */
-export type ConnectionEvents = {
-  close: [error: Error | undefined];
-  error: [error: Error];
-};
 
 type State = "handshake" | "open" | "closed";
 
@@ -142,7 +87,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   readonly #transport: Transport;
   readonly #session: RefSession;
   readonly #limits: Limits;
-  #peerMaxFrame = Number.POSITIVE_INFINITY;
+  readonly #sender: MessageSender;
   #state: State = "handshake";
   readonly #outgoing: OutgoingRequests;
   readonly #incoming: IncomingRequests;
@@ -169,6 +114,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.config = resolveConfig(options.config);
     this.credentials = options.credentials;
     this.#limits = resolveLimits(this.config.limits);
+    this.#sender = new MessageSender(transport, this.#limits, () => this.closeError);
     const spec = options.service ?? VoidService;
     this.service = typeof spec === "function" ? new (spec as new () => object)() : spec;
     if (typeof spec === "function") bindServiceConnection(this.service, this);
@@ -344,53 +290,9 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#outgoing.expectPipelined();
   }
 
-  // ---- sending ----------------------------------------------------------------------------
-
   /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
   #sendMessage(message: Message): Error | undefined {
-    if (this.#transport.sendSegments !== undefined && carriesLargeBytes(message))
-      return this.#sendSegmented(message, this.#transport.sendSegments.bind(this.#transport));
-    let frame: Uint8Array;
-    try {
-      frame = encodeMessage(message, this.#limits);
-    } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
-    }
-    const error = this.#checkSendable(frame.byteLength);
-    if (error !== undefined) return error;
-    this.#transport.send(frame);
-    return undefined;
-  }
-
-  /** Like `#sendMessage`, with the large byte strings left out of the encoded frame (no copy). */
-  #sendSegmented(
-    message: Message,
-    sendSegments: (segments: readonly Uint8Array[]) => void,
-  ): Error | undefined {
-    let segments: Uint8Array[];
-    try {
-      segments = encodeMessageSegments(message, this.#limits);
-    } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
-    }
-    let bytes = 0;
-    for (const segment of segments) bytes += segment.byteLength;
-    const error = this.#checkSendable(bytes);
-    if (error !== undefined) return error;
-    sendSegments(segments);
-    return undefined;
-  }
-
-  #checkSendable(frameBytes: number): Error | undefined {
-    if (frameBytes > this.#peerMaxFrame) {
-      return new ProtocolError(
-        "RPYC_ERR_FRAME_TOO_LARGE",
-        `the message is ${frameBytes} bytes, over the peer's maxFrameBytes (${this.#peerMaxFrame}); send less per call`,
-      );
-    }
-    if (this.#transport.closed)
-      return new ConnectionClosedError(undefined, { cause: this.closeError });
-    return undefined;
+    return this.#sender.send(message);
   }
 
   // ---- incoming ---------------------------------------------------------------------------
@@ -465,8 +367,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.peerService = hello.service;
     this.peerAliases = hello.aliases;
     this.peerVersion = hello.version;
-    this.#peerMaxFrame = hello.limits.maxFrameBytes;
-    this.#transport.setPeerLimits?.({ maxFrameBytes: hello.limits.maxFrameBytes });
+    this.#sender.setPeerMaxFrame(hello.limits.maxFrameBytes);
     this.#state = "open";
     const handshake = this.#handshake;
     this.#handshake = undefined;
@@ -579,20 +480,4 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
 function describe(value: unknown): string {
   return value instanceof Error ? value.message : String(value);
-}
-
-/**
- * True when a Request's arguments or a Reply's value hold a byte string large enough to be
- * sent as its own segment (the common `echo(bytes)` / `return bytes` shapes; a large byte
- * string deeper inside a value is copied into the frame, which is correct, only slower).
- */
-function carriesLargeBytes(message: Message): boolean {
-  if (message.kind === MessageKind.Reply) return isLargeBytes(message.value);
-  if (message.kind !== MessageKind.Request || message.args === undefined) return false;
-  for (const arg of message.args) if (isLargeBytes(arg)) return true;
-  return false;
-}
-
-function isLargeBytes(value: unknown): boolean {
-  return value instanceof Uint8Array && value.byteLength >= OUT_OF_LINE_BYTES;
 }

@@ -2,13 +2,13 @@
  * @rpyc/core: transparent, symmetric RPC for TypeScript built on object proxying (RPyC for
  * TypeScript). Connections, services, netrefs and their helpers, errors.
  */
-export {
-  Connection,
-  type ConnectOptions,
-  type ConnectionEvents,
-  type ConnectionStats,
-  type ServiceSpec,
-} from "./connection.ts";
+export { Connection } from "./connection.ts";
+export type {
+  ConnectOptions,
+  ConnectionEvents,
+  ConnectionStats,
+  ServiceSpec,
+} from "./connection-types.ts";
 export { closeGracefully } from "./close-gracefully.ts";
 export { waitAtMost } from "./wait-at-most.ts";
 export {

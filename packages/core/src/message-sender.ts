@@ -1,0 +1,100 @@
+/**
+ * Encoding a connection's messages and handing them to its transport: every frame within the
+ * `maxFrameBytes` the peer announced in its Hello, and large byte strings (`OUT_OF_LINE_BYTES`
+ * or more, as a call's argument or a reply's value) as frames in pieces when the transport can
+ * take them (`Transport.sendSegments`), so they are never copied into the frame. Errors are
+ * returned, never thrown: the caller turns them into a failed call or an error reply.
+ */
+import {
+  type Limits,
+  type Message,
+  MessageKind,
+  OUT_OF_LINE_BYTES,
+  ProtocolError,
+  encodeMessage,
+  encodeMessageSegments,
+} from "@rpyc/protocol";
+import { ConnectionClosedError } from "./errors.ts";
+import type { Transport } from "./transport.ts";
+
+export class MessageSender {
+  #peerMaxFrame = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly limits: Limits,
+    /** Why the connection closed, for the error of a send after the transport closed. */
+    private readonly closeCause: () => Error | undefined,
+  ) {}
+
+  /** The peer's Hello arrived: its `maxFrameBytes` bounds every later frame. */
+  setPeerMaxFrame(maxFrameBytes: number): void {
+    this.#peerMaxFrame = maxFrameBytes;
+    this.transport.setPeerLimits?.({ maxFrameBytes });
+  }
+
+  /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
+  send(message: Message): Error | undefined {
+    const transport = this.transport;
+    if (transport.sendSegments !== undefined && carriesLargeBytes(message))
+      return this.#sendSegmented(message, transport);
+    let frame: Uint8Array;
+    try {
+      frame = encodeMessage(message, this.limits);
+    } catch (err) {
+      return asError(err);
+    }
+    const error = this.#checkSendable(frame.byteLength);
+    if (error !== undefined) return error;
+    transport.send(frame);
+    return undefined;
+  }
+
+  /** Like `send`, with the large byte strings left out of the encoded frame (no copy). */
+  #sendSegmented(message: Message, transport: Transport): Error | undefined {
+    let segments: Uint8Array[];
+    try {
+      segments = encodeMessageSegments(message, this.limits);
+    } catch (err) {
+      return asError(err);
+    }
+    let bytes = 0;
+    for (const segment of segments) bytes += segment.byteLength;
+    const error = this.#checkSendable(bytes);
+    if (error !== undefined) return error;
+    transport.sendSegments!(segments);
+    return undefined;
+  }
+
+  #checkSendable(frameBytes: number): Error | undefined {
+    if (frameBytes > this.#peerMaxFrame) {
+      return new ProtocolError(
+        "RPYC_ERR_FRAME_TOO_LARGE",
+        `the message is ${frameBytes} bytes, over the peer's maxFrameBytes (${this.#peerMaxFrame}); send less per call`,
+      );
+    }
+    if (this.transport.closed)
+      return new ConnectionClosedError(undefined, { cause: this.closeCause() });
+    return undefined;
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * True when a Request's arguments or a Reply's value hold a byte string large enough to be
+ * sent as its own segment (the common `echo(bytes)` / `return bytes` shapes; a large byte
+ * string deeper inside a value is copied into the frame, which is correct, only slower).
+ */
+function carriesLargeBytes(message: Message): boolean {
+  if (message.kind === MessageKind.Reply) return isLargeBytes(message.value);
+  if (message.kind !== MessageKind.Request || message.args === undefined) return false;
+  for (const arg of message.args) if (isLargeBytes(arg)) return true;
+  return false;
+}
+
+function isLargeBytes(value: unknown): boolean {
+  return value instanceof Uint8Array && value.byteLength >= OUT_OF_LINE_BYTES;
+}

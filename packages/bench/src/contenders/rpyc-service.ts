@@ -3,7 +3,7 @@
  * workloads written the way the rpyc-ts README teaches them (one `await` per remote operation).
  */
 import { Service, release, type Connection } from "@rpyc/core";
-import type { ClientDriver } from "../driver.ts";
+import type { BenchServer, ClientDriver } from "../driver.ts";
 import { EXPECTED, check, checkEcho, echoPayload } from "../driver.ts";
 
 /** Goes by reference (a class instance); `value` is an accessor, so the default policy exposes it. */
@@ -88,5 +88,22 @@ export function rpycDriver(conn: Connection<BenchService>): ClientDriver {
     },
     tables: () => tableSizes(conn),
     close: () => conn.close(),
+  };
+}
+
+/** `serve()` options both rpyc-ts servers use: above the memory run's 5,000 idle connections. */
+export const SERVE_OPTIONS = { host: "127.0.0.1", port: 0, maxConnections: 20_000 } as const;
+
+/** What the orchestrator needs from an rpyc-ts server (tcp or ws: the same shape). */
+export function benchServer(server: {
+  readonly port: number;
+  readonly connections: ReadonlySet<Connection>;
+  close(options: { timeout: number }): Promise<void>;
+}): BenchServer {
+  return {
+    port: server.port,
+    connections: () => server.connections.size,
+    tables: () => sumTables(server.connections),
+    close: () => server.close({ timeout: 0 }),
   };
 }

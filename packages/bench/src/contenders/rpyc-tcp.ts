@@ -5,23 +5,10 @@
 import { connect, serve } from "@rpyc/transport-tcp";
 import type { Connection } from "@rpyc/core";
 import type { BenchServer, ClientDriver } from "../driver.ts";
-import { BenchService, rpycDriver, sumTables } from "./rpyc-service.ts";
-
-/** Above the memory run's 5,000 idle connections (the default cap is 1,024). */
-const MAX_CONNECTIONS = 20_000;
+import { BenchService, SERVE_OPTIONS, benchServer, rpycDriver } from "./rpyc-service.ts";
 
 export async function startServer(): Promise<BenchServer> {
-  const server = await serve(BenchService, {
-    host: "127.0.0.1",
-    port: 0,
-    maxConnections: MAX_CONNECTIONS,
-  });
-  return {
-    port: server.port,
-    connections: () => server.connections.size,
-    tables: () => sumTables(server.connections),
-    close: () => server.close({ timeout: 0 }),
-  };
+  return benchServer(await serve(BenchService, SERVE_OPTIONS));
 }
 
 export async function connectClient(port: number): Promise<ClientDriver> {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FrameDecoder, ProtocolError } from "@rpyc/protocol";
 import { createStreamTransport, LARGE_FRAME_BYTES } from "../src/stream-transport.ts";
 import { TransportError } from "../src/errors.ts";
-import type { Transport } from "../src/transport.ts";
+import { recordTransport as record } from "@rpyc/core/testing";
 
 /** A real socket pair on 127.0.0.1: `local` for the transport under test, `remote` raw. */
 let server: Server;
@@ -27,33 +27,6 @@ afterEach(async () => {
   remote.destroy();
   await new Promise((resolve) => server.close(resolve));
 });
-
-/** Starts `transport`, recording frames and the close. */
-function record(transport: Transport) {
-  const frames: Uint8Array[] = [];
-  let closes = 0;
-  let error: Error | undefined;
-  const closed = new Promise<void>((resolve) => {
-    transport.start({
-      onFrame: (frame) => frames.push(frame),
-      onClose: (e) => {
-        closes++;
-        error = e;
-        resolve();
-      },
-    });
-  });
-  return {
-    frames,
-    closed,
-    get closes() {
-      return closes;
-    },
-    get error() {
-      return error;
-    },
-  };
-}
 
 function framed(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + payload.byteLength);

@@ -1,12 +1,13 @@
 import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { ProtocolError, TransportError, type Transport } from "@rpyc/core";
+import { ProtocolError, TransportError } from "@rpyc/core";
 import {
   MAX_BATCH_BYTES,
   createWebSocketTransport,
   type WebSocketLike,
 } from "../src/websocket-transport.ts";
+import { recordTransport as record } from "@rpyc/core/testing";
 
 /** A real ws pair on 127.0.0.1: `local` (client) for the transport under test, `remote` raw. */
 let wss: WebSocketServer;
@@ -32,32 +33,6 @@ afterEach(async () => {
   remote.terminate();
   await new Promise((resolve) => wss.close(resolve));
 });
-
-function record(transport: Transport) {
-  const frames: Uint8Array[] = [];
-  let closes = 0;
-  let error: Error | undefined;
-  const closed = new Promise<void>((resolve) =>
-    transport.start({
-      onFrame: (frame) => frames.push(frame),
-      onClose: (e) => {
-        closes++;
-        error = e;
-        resolve();
-      },
-    }),
-  );
-  return {
-    frames,
-    closed,
-    get closes() {
-      return closes;
-    },
-    get error() {
-      return error;
-    },
-  };
-}
 
 const asLike = (ws: WebSocket): WebSocketLike => ws;
 

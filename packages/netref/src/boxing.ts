@@ -20,6 +20,14 @@ import { WireError, WireRef } from "@rpyc/protocol";
 import { BoxingError } from "./errors.ts";
 import { type ErrorClassLookup, fromWireError, toWireError } from "./error-boxing.ts";
 import { isByRef } from "./markers.ts";
+import {
+  type ForeignKind,
+  foreignKind,
+  isLocalView,
+  localLeaf,
+  mapEntries,
+  setMembers,
+} from "./other-realm.ts";
 
 /**
  * What a boxing walk needs from its session.
@@ -61,9 +69,10 @@ export function isPrimitive(value: unknown): boolean {
   return value === null || (typeof value !== "object" && typeof value !== "function");
 }
 
+/** Local leaves only: another realm's bytes, dates and regexps are copied by the walk. */
 function isLeafObject(value: object): boolean {
   return (
-    ArrayBuffer.isView(value) ||
+    (ArrayBuffer.isView(value) && isLocalView(value)) ||
     value instanceof ArrayBuffer ||
     value instanceof Date ||
     value instanceof RegExp
@@ -78,6 +87,8 @@ function isLeafObject(value: object): boolean {
  * boxArgs([1, "a"], hooks); // the same array: nothing to box
  */
 export function boxArgs(args: readonly unknown[], hooks: BoxHooks): readonly unknown[] {
+  // A Proxy trap called from another realm (a vm context, a REPL) receives that realm's array.
+  if (Object.getPrototypeOf(args) !== Array.prototype) args = localArray(args);
   let functions = 0;
   for (const arg of args) {
     if (isPrimitive(arg)) {
@@ -150,7 +161,10 @@ class BoxWalk {
       out = this.#object(value as Record<string, unknown>, depth);
     else if (proto === Map.prototype) out = this.#map(value as Map<unknown, unknown>, depth);
     else if (proto === Set.prototype) out = this.#set(value as Set<unknown>, depth);
-    else out = this.hooks.boxRef(value);
+    else {
+      const kind = foreignKind(value);
+      out = kind === undefined ? this.hooks.boxRef(value) : this.#foreign(value, kind, depth);
+    }
     this.#inProgress.delete(value);
     return this.#remember(value, out);
   }
@@ -168,8 +182,29 @@ class BoxWalk {
     return this.walk(value as object, depth);
   }
 
-  #array(input: unknown[], depth: number): unknown[] {
-    let out: unknown[] | undefined;
+  /** A value made in another realm, boxed as ours would be (always a local copy). */
+  #foreign(value: object, kind: ForeignKind, depth: number): unknown {
+    switch (kind) {
+      case "array":
+        return this.#array(value as unknown[], depth, true);
+      case "object":
+        return this.#object(value as Record<string, unknown>, depth, true);
+      case "map":
+        return new Map(
+          mapEntries(value).map(([k, v]) => [this.member(k, depth + 1), this.member(v, depth + 1)]),
+        );
+      case "set":
+        return new Set(setMembers(value).map((v) => this.member(v, depth + 1)));
+      case "error":
+        return toWireError(value, this.hooks.includeStack, (v) => this.member(v, depth + 1));
+      default:
+        return localLeaf(value, kind);
+    }
+  }
+
+  /** `copy`: always return a new (local) array, even when no member changed. */
+  #array(input: unknown[], depth: number, copy = false): unknown[] {
+    let out: unknown[] | undefined = copy ? [] : undefined;
     for (let i = 0; i < input.length; i++) {
       const item = input[i];
       const boxed = this.member(item, depth + 1);
@@ -179,8 +214,8 @@ class BoxWalk {
     return out ?? input;
   }
 
-  #object(input: Record<string, unknown>, depth: number): Record<string, unknown> {
-    let out: Record<string, unknown> | undefined;
+  #object(input: Record<string, unknown>, depth: number, copy = false): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined = copy ? {} : undefined;
     const keys = Object.keys(input);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -217,6 +252,12 @@ class BoxWalk {
     }
     return changed ? new Set(items) : input;
   }
+}
+
+function localArray(args: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(args.length);
+  for (let i = 0; i < args.length; i++) out[i] = args[i];
+  return out;
 }
 
 /** Sets an own property, even one named "__proto__" (never touching a prototype). */

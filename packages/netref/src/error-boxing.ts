@@ -13,6 +13,7 @@ import {
   RemoteError,
   UnknownRefError,
 } from "./errors.ts";
+import { isAnyError } from "./other-realm.ts";
 
 /**
  * A class an error can be rebuilt as. Its constructor is not called (see `fromWireError`).
@@ -107,7 +108,7 @@ export function toWireError(
   includeStack: boolean,
   box: (value: unknown) => unknown,
 ): WireError {
-  if (!(err instanceof Error)) {
+  if (!isAnyError(err)) {
     // A thrown non-Error (a string, a number…) travels as an Error carrying it as `cause`.
     return new WireError(
       "Error",
@@ -125,8 +126,11 @@ export function toWireError(
     props[key] = box((err as unknown as Record<string, unknown>)[key]);
     hasProps = true;
   }
-  if (err instanceof AggregateError && !Object.hasOwn(props, "errors")) {
-    props["errors"] = box(err.errors);
+  const aggregate =
+    err instanceof AggregateError ||
+    (err.name === "AggregateError" && Object.hasOwn(err, "errors"));
+  if (aggregate && !Object.hasOwn(props, "errors")) {
+    props["errors"] = box((err as AggregateError).errors);
     hasProps = true;
   }
   return new WireError(

@@ -12,6 +12,7 @@
 import { ProtocolError, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { WireError, WireRef } from "./messages.ts";
+import { isLocalView } from "./rewrite-rare-values.ts";
 
 /** What the walk found out about a tree. */
 export interface ValueFacts {
@@ -152,6 +153,9 @@ class Walk {
     if (Array.isArray(value)) {
       this.enter(depth + 1);
       this.length(value.length, this.limits.maxArrayLength, "maxArrayLength");
+      // cbor-x writes an array whose constructor is not our Array (another realm's, a
+      // subclass) as an indefinite-length item, which receivers refuse: copy it first.
+      if (Object.getPrototypeOf(value) !== Array.prototype) this.facts.rare = true;
       this.ancestors.push(value);
       for (let i = 0; i < value.length; i++) this.member(value[i], i, depth + 1);
       this.ancestors.pop();
@@ -163,6 +167,8 @@ class Walk {
     } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
       this.enter(depth + 1);
       this.length(value.byteLength, this.limits.maxBytesLength, "maxBytesLength");
+      // Another realm's typed array or DataView: cbor-x knows only ours (see above).
+      if (ArrayBuffer.isView(value) && !isLocalView(value)) this.facts.rare = true;
     } else if (value instanceof Date) {
       this.enter(depth + 1);
     } else if (value instanceof RegExp) {

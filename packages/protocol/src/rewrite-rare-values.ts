@@ -8,9 +8,28 @@ import { BigNum, NEGATIVE_ZERO, ReservedKeyObject } from "./wire-tags.ts";
 
 const MAX_U64 = (1n << 64n) - 1n;
 
+const TypedArray = Object.getPrototypeOf(Uint8Array) as typeof Uint8Array;
+const typedArrayName = Object.getOwnPropertyDescriptor(TypedArray.prototype, Symbol.toStringTag)!
+  .get! as (this: unknown) => string | undefined;
+
+/** True for this realm's typed arrays and DataViews (cbor-x writes no others correctly). */
+export function isLocalView(value: ArrayBufferView): boolean {
+  return value instanceof TypedArray || value instanceof DataView;
+}
+
+/** A view of this realm over the same memory as another realm's typed array or DataView. */
+function localView(value: ArrayBufferView): ArrayBufferView {
+  const name = typedArrayName.call(value);
+  if (name === undefined) return new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const Local = (globalThis as unknown as Record<string, typeof Uint8Array>)[name]!;
+  const { length } = value as Uint8Array;
+  return new Local(value.buffer as ArrayBuffer, value.byteOffset, length);
+}
+
 /**
  * A copy of `value` in which -0, objects with an own "__proto__" key and bigints beyond 64 bits
- * are replaced by their tagged stand-ins. Shared objects stay shared (one copy each). Only
+ * are replaced by their tagged stand-ins, and arrays and typed arrays that are not this realm's
+ * by ours. Shared objects stay shared (one copy each). Only
  * called when `inspectWireValue` reported `rare`, so the tree is known to be acyclic.
  *
  * @example
@@ -22,6 +41,7 @@ export function rewriteRareValues(value: unknown, copies = new Map<object, unkno
     return value > MAX_U64 || value < -MAX_U64 - 1n ? BigNum.from(value) : value;
   }
   if (typeof value !== "object" || value === null) return value;
+  if (ArrayBuffer.isView(value)) return isLocalView(value) ? value : localView(value);
   const done = copies.get(value);
   if (done !== undefined) return done;
   if (Array.isArray(value)) {

@@ -1,3 +1,4 @@
+import vm from "node:vm";
 import { isNativeAccelerationEnabled } from "cbor-x";
 import { describe, expect, it } from "vitest";
 import {
@@ -184,6 +185,20 @@ describe("values", () => {
     expect(
       new Uint8Array((out[12] as DataView).buffer, (out[12] as DataView).byteOffset, 5),
     ).toEqual(source.subarray(3, 8));
+  });
+
+  it("writes another realm's arrays and typed arrays, and Array subclasses, as definite-length items", () => {
+    class List extends Array<number> {}
+    const foreign = vm.runInNewContext(
+      "[[1, 2], new Uint16Array([3, 4]), new DataView(new ArrayBuffer(2))]",
+    ) as unknown[];
+    const value = [foreign, List.from([5])];
+    const bytes = encodeMessage(reply(value));
+    const out = decodeMessage(bytes) as { value: unknown[] };
+    expect(out.value).toStrictEqual([
+      [[1, 2], Uint16Array.of(3, 4), new DataView(new ArrayBuffer(2))],
+      [5],
+    ]);
   });
 
   it("writes byte payloads as raw CBOR byte strings, never base64", () => {

@@ -67,6 +67,7 @@ export {
   restricted,
   withOptions,
   registerError,
+  isRemoteError,
   ITER_BATCH,
   type Remote,
   type RemotePromise,

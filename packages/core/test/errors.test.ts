@@ -7,6 +7,7 @@ import {
   Service,
   TimeoutError,
   connectPair,
+  isRemoteError,
   registerError,
 } from "@rpyc/core";
 import { finish } from "./harness.ts";
@@ -60,6 +61,11 @@ class Failing extends Service {
     await Promise.resolve();
     throw new TypeError("async failure");
   }
+  coded(kind: string): never {
+    const codes: Record<string, unknown> = { number: 42, zero: 0, object: { errno: -2 } };
+    const Cls = kind === "unknown" ? UnknownKindError : kind === "quota" ? QuotaError : Error;
+    throw Object.assign(new Cls("coded", 1), { code: codes[kind] ?? 7 });
+  }
   throwsString(): never {
     throw "plain string";
   }
@@ -110,12 +116,31 @@ describe("errors across the wire", () => {
     expect(unknown).toBeInstanceOf(RemoteError);
     expect(unknown.remoteName).toBe("UnknownKindError");
     expect(unknown.message).toBe("who knows");
-    expect(unknown.code).toBe("RPYC_ERR_REMOTE");
+    expect(unknown.code).toBeUndefined(); // the thrower had none: none is made up
+    expect(isRemoteError(unknown)).toBe(true);
     registerError(QuotaError);
     const quota = (await client.root.quota().catch((e: unknown) => e)) as QuotaError;
     expect(quota).toBeInstanceOf(QuotaError);
     expect(quota.name).toBe("QuotaError");
     expect(quota.limit).toBe(10);
+    await finish(client, server);
+  });
+
+  it("keeps the thrower's code whatever its type; remoteness is isRemoteError", async () => {
+    const [client, server] = await connectPair({}, { service: Failing });
+    registerError(QuotaError);
+    const codeOf = async (kind: string) => {
+      const error = (await client.root.coded(kind).catch((e: unknown) => e)) as Error;
+      expect(isRemoteError(error)).toBe(true);
+      return (error as { code?: unknown }).code;
+    };
+    expect(await codeOf("number")).toBe(42);
+    expect(await codeOf("zero")).toBe(0);
+    expect(await codeOf("object")).toEqual({ errno: -2 });
+    expect(await codeOf("unknown")).toBe(7); // a RemoteError
+    expect(await codeOf("quota")).toBe(7); // a registered class
+    const local = Object.assign(new Error("local"), { code: 42 });
+    expect(isRemoteError(local)).toBe(false);
     await finish(client, server);
   });
 

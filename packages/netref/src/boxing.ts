@@ -370,7 +370,7 @@ export function forEachRef(value: unknown, visit: (ref: WireRef) => void): void 
     if (isPrimitive(item) || seen.has(item as object)) continue;
     seen.add(item as object);
     if (item instanceof WireRef) visit(item);
-    else if (item instanceof WireError) stack.push(item.cause, item.props);
+    else if (item instanceof WireError) stack.push(item.code, item.cause, item.props);
     else if (isLeafObject(item as object) || typeof item === "function") continue;
     else if (Array.isArray(item)) stack.push(...(item as unknown[]));
     else if (item instanceof Map) for (const [k, v] of item) stack.push(k, v);

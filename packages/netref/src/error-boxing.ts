@@ -118,6 +118,7 @@ export function toWireError(
       box(err),
     );
   }
+  // The thrower's code whatever its type (a string, a number like errno's, an object).
   const code = (err as { code?: unknown }).code;
   const props: Record<string, unknown> = {};
   let hasProps = false;
@@ -136,7 +137,7 @@ export function toWireError(
   return new WireError(
     String(err.name),
     String(err.message),
-    typeof code === "string" ? code : undefined,
+    code === undefined ? undefined : box(code),
     includeStack && typeof err.stack === "string" ? err.stack : undefined,
     "cause" in err ? box(err.cause) : undefined,
     hasProps ? props : undefined,
@@ -147,6 +148,23 @@ function describeThrown(value: unknown): string {
   if (typeof value === "string")
     return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
   return typeof value === "object" || typeof value === "function" ? typeof value : String(value);
+}
+
+/** Errors rebuilt from the wire (see `isRemoteError`). */
+const remoteErrors = new WeakSet<object>();
+
+/**
+ * True when `err` was thrown by the peer and rebuilt here (any class: a `TypeError`, a
+ * registered class, a `RemoteError`, an rpyc-ts error the peer raised). Remoteness is not told
+ * by `code`, which stays the thrower's.
+ *
+ * @example
+ * try { await root.save(doc) } catch (err) {
+ *   if (isRemoteError(err)) console.log("the server refused:", err.message);
+ * }
+ */
+export function isRemoteError(err: unknown): err is Error {
+  return typeof err === "object" && err !== null && remoteErrors.has(err);
 }
 
 /**
@@ -176,9 +194,10 @@ export function fromWireError(
     err = Reflect.construct(Error, [wire.message], cls) as Error;
     define(err, "name", wire.name);
   } else {
-    err = new RemoteError(wire.name, wire.message, wire.code);
+    err = new RemoteError(wire.name, wire.message);
   }
-  if (wire.code !== undefined) define(err, "code", wire.code);
+  remoteErrors.add(err);
+  if (wire.code !== undefined) define(err, "code", unbox(wire.code));
   if (wire.cause !== undefined) define(err, "cause", unbox(wire.cause));
   if (props !== undefined) {
     for (const [key, value] of Object.entries(props)) {

@@ -82,22 +82,27 @@ export class BoxingError extends RpycError {
 
 /**
  * A remote error whose class this side does not know (not built in, not an rpyc-ts error, not
- * registered with `registerError`). `remoteName` holds the remote class name; `message`, `code`,
- * `cause`, own properties and the remote stack are kept.
+ * registered with `registerError`). `remoteName` holds the remote class name; `message`, `code`
+ * (the thrower's, whatever its type: `42`, `"E_QUOTA"`, or none), `cause`, own properties and
+ * the remote stack are kept. It is not an `RpycError`: its `code` is the thrower's, not one of
+ * rpyc-ts's. Every error rebuilt from the wire, of whatever class, answers `isRemoteError(err)`.
  *
  * @example
  * try { await root.fail() } catch (err) {
- *   if (err instanceof RemoteError) console.log(err.remoteName); // "ValidationError"
+ *   if (err instanceof RemoteError) console.log(err.remoteName, err.code); // "ValidationError" 42
  * }
  */
-export class RemoteError extends RpycError {
+export class RemoteError extends Error {
   override name = "RemoteError";
+  /** The thrower's `code`, as it was (undefined when it had none). */
+  readonly code: unknown;
   constructor(
     /** The remote error's `name`, e.g. "ValidationError". */
     readonly remoteName: string,
     message: string,
-    code = "RPYC_ERR_REMOTE",
+    code?: unknown,
   ) {
-    super(code, message);
+    super(message);
+    this.code = code;
   }
 }

@@ -29,6 +29,7 @@ export {
   type ErrorClassLookup,
   registerError,
   lookupErrorClass,
+  isRemoteError,
   toWireError,
   fromWireError,
 } from "./error-boxing.ts";

@@ -207,17 +207,15 @@ class Walk {
 
   wireError(error: WireError, depth: number): void {
     this.enter(depth + 2);
-    const { name, message, code, stack, props } = error;
+    const { name, message, stack, props } = error;
     if (typeof name !== "string" || typeof message !== "string") {
       this.fail("a WireError whose name or message is not a string");
     }
-    if (
-      (code !== undefined && typeof code !== "string") ||
-      (stack !== undefined && typeof stack !== "string")
-    ) {
-      this.fail("a WireError whose code or stack is not a string");
+    if (stack !== undefined && typeof stack !== "string") {
+      this.fail("a WireError whose stack is not a string");
     }
     this.ancestors.push(error);
+    this.member(error.code, "code", depth + 2);
     this.member(error.cause, "cause", depth + 2);
     if (props !== undefined) {
       this.path.push("props");

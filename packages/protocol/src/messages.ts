@@ -110,8 +110,11 @@ export class WireError {
     /** `err.name`, e.g. "TypeError" or a custom class name. */
     readonly name: string,
     readonly message: string,
-    /** `err.code` when it is a string (`RPYC_ERR_*`, `ENOENT`, …). */
-    readonly code?: string,
+    /**
+     * `err.code` whatever its type (`"RPYC_ERR_*"`, `"ENOENT"`, `42`…), as a wire value (it may
+     * hold refs or errors like `cause`); `undefined` when the error has none.
+     */
+    readonly code?: WireValue,
     /** The sender's stack text, unless the sender's config withholds it. */
     readonly stack?: string,
     readonly cause?: WireValue,

@@ -67,7 +67,7 @@ export function rewriteRareValues(value: unknown, copies = new Map<object, unkno
     const copy = new WireError(
       value.name,
       value.message,
-      value.code,
+      rewriteRareValues(value.code, copies),
       value.stack,
       rewriteRareValues(value.cause, copies),
       value.props === undefined

@@ -169,7 +169,7 @@ function decodeWireError(fields: unknown): WireError {
   return new WireError(
     name,
     message,
-    optionalString(code, "a WireError's code"),
+    code,
     optionalString(stack, "a WireError's stack"),
     cause,
     props as Record<string, unknown> | undefined,

@@ -22,7 +22,19 @@ import {
 import { createRemoteIterator } from "./remote-iterator.ts";
 import { createRemotePromise, issue } from "./remote-promise.ts";
 
-type Target = (() => void) & { [NETREF_VIEW]: NetrefView };
+type Target = (() => void) & { [NETREF_VIEW]: NetrefView; [INSPECT]: typeof inspectNetref };
+
+/**
+ * Node's `util.inspect` (and so `console.log`) formats a proxy's *target*, not the proxy, and
+ * looks its custom inspect function up there: each target carries this one shared function,
+ * so a netref prints as `<netref #3 of BANK>` anywhere. (Node's REPL inspects with
+ * `showProxy: true`, which shows the proxy's internals instead; @rpyc/cli has its own writer.)
+ * `this` is the proxy or its target; both answer the view.
+ */
+function inspectNetref(this: unknown): string {
+  const view = netrefViews.get(this);
+  return view === undefined ? "<netref>" : view.core.session.describe(view.core);
+}
 
 // One handler for every netref (no per-proxy closures); the view rides on the target function.
 const handler: ProxyHandler<Target> = {
@@ -128,6 +140,7 @@ export function createNetrefProxy(core: NetrefCore, options: CallOptions | undef
   const view = new View(core, options);
   const target = function netref() {} as Target;
   target[NETREF_VIEW] = view;
+  target[INSPECT] = inspectNetref;
   const proxy = new Proxy(target, handler);
   view.parent = { kind: "netref", view, proxy };
   return proxy;

@@ -199,7 +199,19 @@ function describe(state: RemotePromiseState): string {
   return source === undefined ? "[RemotePromise]" : `[RemotePromise .${source.name}]`;
 }
 
-type Target = (() => void) & { [PROMISE_STATE]: RemotePromiseState };
+type Target = (() => void) & {
+  [PROMISE_STATE]: RemotePromiseState;
+  [INSPECT]: typeof inspectRemotePromise;
+};
+
+/**
+ * `util.inspect` reads the custom inspect function on a proxy's target (see netref-proxy.ts):
+ * a remote promise prints as `[RemotePromise .name]`, without sending anything.
+ */
+function inspectRemotePromise(this: unknown): string {
+  const state = remotePromises.get(this);
+  return state === undefined ? "[RemotePromise]" : describe(state);
+}
 
 /**
  * `then` of every remote promise: one shared function (no closure per `await`, the hot path),
@@ -304,6 +316,7 @@ export function createRemotePromise(
   const state = new PromiseState(session, options, source, origin);
   const target = function remotePromise() {} as Target;
   target[PROMISE_STATE] = state;
+  target[INSPECT] = inspectRemotePromise;
   const proxy = new Proxy(target, handler) as unknown as object & PromiseLike<unknown>;
   state.proxy = proxy;
   return proxy;

@@ -38,7 +38,7 @@ import { fastDecode } from "./fast-decode.ts";
 import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
 import { scanCbor } from "./scan-cbor.ts";
-import { registerWireTags } from "./wire-tags.ts";
+import { registerWireTags } from "./cbor-x-tags.ts";
 
 interface CodecState {
   plain: Encoder;

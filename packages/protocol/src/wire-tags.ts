@@ -1,5 +1,5 @@
 /**
- * CBOR tag numbers of rpyc-ts, and the cbor-x extensions that encode and decode them.
+ * CBOR tag numbers of rpyc-ts, the stand-in classes of rare values, and the tag decoders.
  *
  * Our own tags come from the IANA "first come first served" range (32768+), in a block that is
  * unassigned as far as we know (they are not registered): 47100-47109. They sit below 0xdff9,
@@ -7,17 +7,15 @@
  * Standard tags we use as cbor-x writes them: 1 (Date, decode only), 2/3 (bignum), 28/29 (value sharing),
  * 64-86 (typed arrays, little-endian), 258 (Set), 259 (Map).
  *
- * NOTE: cbor-x keeps its extension table module-global. `registerWireTags()` (called lazily by
- * the codec, never at import) therefore changes cbor-x for everyone in the process: our classes
- * encode with our tags, RegExp encodes with TAG_REGEXP instead of cbor-x's tag 27, and tags 2/3
- * decode in linear time (cbor-x's own loop is quadratic in the bignum's length).
+ * The tag decoders live here; their registration with cbor-x is in cbor-x-tags.ts, so that the
+ * browser codec (codec-lite.ts), which reads and writes the same tags without cbor-x, can share
+ * this file without pulling cbor-x in.
  *
  * NOTE: cbor-x writes typed arrays in the host's byte order, tagged accordingly; we accept only
  * the little-endian tags, i.e. we assume little-endian hosts (every platform Node and the
  * browsers run on in practice).
  */
-import { addExtension } from "cbor-x";
-import { RefKind, WireError, WireRef } from "./messages.ts";
+import { WireError } from "./messages.ts";
 
 /** Tag of a `WireRef` of kind `Mine` (content: the export id, uint32); `TAG_REF_MINE + kind` in general. */
 export const TAG_REF_MINE = 47100;
@@ -105,24 +103,11 @@ function nibble(code: number): number {
   return code <= 0x39 ? code - 0x30 : code - 0x57;
 }
 
-type EncodeFn = (value: unknown) => void;
-
-// A raw (untagged) byte string: cbor-x tags plain Uint8Arrays (64) when Node's Buffer exists,
-// but writes Buffers untagged; in a browser it writes Uint8Arrays untagged.
-const NodeBuffer = (
-  globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): Uint8Array } }
-).Buffer;
-function rawBytes(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array {
-  return NodeBuffer
-    ? NodeBuffer.from(buffer, offset, length)
-    : new Uint8Array(buffer, offset, length);
-}
-
 /**
  * Big-endian magnitude → bigint in linear time: the bytes become one "0x…" string (built as
  * Latin-1 code units, two hex digits per byte), which BigInt parses at once. 16 MiB: ~0.4 s.
  */
-function bignumFromBytes(bytes: Uint8Array): bigint {
+export function bignumFromBytes(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
   if (hexPairs === undefined) {
     const digits = "0123456789abcdef";
@@ -139,7 +124,7 @@ function bignumFromBytes(bytes: Uint8Array): bigint {
 }
 let hexPairs: Uint16Array | undefined;
 
-function expectBytes(value: unknown, what: string): Uint8Array {
+export function expectBytes(value: unknown, what: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must hold a byte string`);
   return value;
 }
@@ -149,7 +134,7 @@ function optionalString(value: unknown, what: string): string | undefined {
   throw new TypeError(`${what} must be a string`);
 }
 
-function decodeWireError(fields: unknown): WireError {
+export function decodeWireError(fields: unknown): WireError {
   if (!Array.isArray(fields) || fields.length < 2 || fields.length > 6) {
     throw new TypeError("a WireError must be an array of 2 to 6 fields");
   }
@@ -176,7 +161,7 @@ function decodeWireError(fields: unknown): WireError {
   );
 }
 
-function decodeReservedKeyObject(entries: unknown): Record<string, unknown> {
+export function decodeReservedKeyObject(entries: unknown): Record<string, unknown> {
   if (!Array.isArray(entries) || entries.length % 2 !== 0) {
     throw new TypeError("an object with reserved keys must be an array of key, value pairs");
   }
@@ -195,121 +180,25 @@ function decodeReservedKeyObject(entries: unknown): Record<string, unknown> {
   return object;
 }
 
-let registered = false;
+/** Content of TAG_REGEXP → RegExp; throws TypeError (or SyntaxError) for a bad one. */
+export function decodeRegExp(fields: unknown): RegExp {
+  if (!Array.isArray(fields) || fields.length !== 2)
+    throw new TypeError("a RegExp must be [source, flags]");
+  const [source, flags] = fields as unknown[];
+  if (typeof source !== "string" || typeof flags !== "string") {
+    throw new TypeError("a RegExp's source and flags must be strings");
+  }
+  return new RegExp(source, flags);
+}
 
-/**
- * Registers the rpyc-ts extensions with cbor-x (once per process; module-global, see header).
- *
- * @example
- * registerWireTags(); // then new Encoder(...).encode(new WireRef(RefKind.Mine, 1))
- */
-export function registerWireTags(): void {
-  if (registered) return;
-  registered = true;
-  addExtension({
-    Class: WireError,
-    tag: TAG_ERROR,
-    encode(error: WireError, encode: EncodeFn) {
-      const fields: unknown[] = [
-        error.name,
-        error.message,
-        error.code,
-        error.stack,
-        error.cause,
-        error.props,
-      ];
-      let length = fields.length;
-      while (length > 2 && fields[length - 1] === undefined) length--;
-      fields.length = length;
-      encode(fields);
-    },
-    decode: decodeWireError,
-  } as never);
-  addExtension({
-    Class: RegExp,
-    tag: TAG_REGEXP,
-    encode: (regexp: RegExp, encode: EncodeFn) => encode([regexp.source, regexp.flags]),
-    decode(fields: unknown) {
-      if (!Array.isArray(fields) || fields.length !== 2)
-        throw new TypeError("a RegExp must be [source, flags]");
-      const [source, flags] = fields as unknown[];
-      if (typeof source !== "string" || typeof flags !== "string") {
-        throw new TypeError("a RegExp's source and flags must be strings");
-      }
-      return new RegExp(source, flags);
-    },
-  } as never);
-  addExtension({
-    Class: ArrayBuffer,
-    tag: TAG_ARRAY_BUFFER,
-    encode: (buffer: ArrayBuffer, encode: EncodeFn) =>
-      encode(rawBytes(buffer, 0, buffer.byteLength)),
-    // An ArrayBuffer of its own has to be a copy: a view into the frame would expose the frame.
-    decode: (bytes: unknown) => {
-      const view = expectBytes(bytes, "an ArrayBuffer");
-      return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
-    },
-  } as never);
-  addExtension({
-    Class: DataView,
-    tag: TAG_DATA_VIEW,
-    encode: (view: DataView, encode: EncodeFn) =>
-      encode(rawBytes(view.buffer, view.byteOffset, view.byteLength)),
-    decode: (bytes: unknown) => {
-      const view = expectBytes(bytes, "a DataView");
-      return new DataView(view.buffer, view.byteOffset, view.byteLength);
-    },
-  } as never);
-  addExtension({
-    Class: ReservedKeyObject,
-    tag: TAG_RESERVED_KEY_OBJECT,
-    encode: (object: ReservedKeyObject, encode: EncodeFn) => encode(object.entries),
-    decode: decodeReservedKeyObject,
-  } as never);
-  addExtension({
-    Class: Date,
-    tag: TAG_DATE_MS,
-    encode: (date: Date, encode: EncodeFn) => encode(date.getTime()),
-    decode: (ms: unknown) => new Date(ms as number),
-  } as never);
-  addExtension({
-    Class: NegativeZero,
-    tag: TAG_NEGATIVE_ZERO,
-    encode: (_: NegativeZero, encode: EncodeFn) => encode(null),
-    decode: () => -0,
-  } as never);
-  addExtension({
-    Class: BigNum,
-    getTag: (big: BigNum) => (big.negative ? TAG_BIGNUM_NEGATIVE : TAG_BIGNUM_POSITIVE),
-    encode: (big: BigNum, encode: EncodeFn) =>
-      encode(rawBytes(big.bytes.buffer, big.bytes.byteOffset, big.bytes.byteLength)),
-  } as never);
-  addExtension({
-    tag: TAG_BIGNUM_POSITIVE,
-    decode: (bytes: unknown) => bignumFromBytes(expectBytes(bytes, "a bignum")),
-  } as never);
-  addExtension({
-    tag: TAG_BIGNUM_NEGATIVE,
-    decode: (bytes: unknown) => -1n - bignumFromBytes(expectBytes(bytes, "a bignum")),
-  } as never);
-  // Registered last: cbor-x tries extensions newest first, and refs are the most common.
-  // Classes whose tag depends on the value register their encoder (getTag) and their decoders
-  // apart: cbor-x files a decoder under `extension.tag`.
-  addExtension({
-    Class: WireRef,
-    getTag: (ref: WireRef) => TAG_REF_MINE + ref.kind,
-    encode: (ref: WireRef, encode: EncodeFn) => encode(ref.id),
-  } as never);
-  addExtension({
-    tag: TAG_REF_MINE,
-    decode: (id: unknown) => new WireRef(RefKind.Mine, id as number),
-  } as never);
-  addExtension({
-    tag: TAG_REF_YOURS,
-    decode: (id: unknown) => new WireRef(RefKind.Yours, id as number),
-  } as never);
-  addExtension({
-    tag: TAG_REF_PENDING,
-    decode: (id: unknown) => new WireRef(RefKind.Pending, id as number),
-  } as never);
+/** Content of TAG_ARRAY_BUFFER → a copy: a view into the frame would expose the frame. */
+export function decodeArrayBuffer(bytes: unknown): ArrayBuffer {
+  const view = expectBytes(bytes, "an ArrayBuffer");
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+}
+
+/** Content of TAG_DATA_VIEW → a DataView over the same bytes. */
+export function decodeDataView(bytes: unknown): DataView {
+  const view = expectBytes(bytes, "a DataView");
+  return new DataView(view.buffer, view.byteOffset, view.byteLength);
 }

@@ -1,7 +1,7 @@
 /**
- * `connect(url)`: the WebSocket client for browsers and for Node ≥ 22 (global `WebSocket`), or
- * any runtime when `options.WebSocket` is given (e.g. the `ws` package's class on Node 20; or
- * use `@rpyc/transport-ws/node`, which does that and sets `maxPayload`).
+ * `connect(url)` of the browser entry: the WebSocket client on the platform's `WebSocket`
+ * (browsers, Deno, workers), or on `options.WebSocket`. Node resolves `@rpyc/transport-ws` to
+ * connect-node.ts instead (the `node` export condition), which opens `ws` sockets.
  */
 import {
   connectTransport,
@@ -35,8 +35,23 @@ export type WebSocketConstructor = new (
  * await connect("wss://example.com/rpyc", { service: ClientService, config: { timeout: 5000 } });
  */
 export interface ConnectOptions extends CoreConnectOptions, WebSocketTransportOptions {
-  /** The WebSocket class to use. Default: `globalThis.WebSocket`. */
+  /** The WebSocket class to use. Default: `ws`'s on Node, `globalThis.WebSocket` elsewhere. */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Node only (the `ws` client): TLS for `wss:` URLs: trusted CA(s), expected server name,
+   * client certificate. A browser rejects the connect with `RPYC_ERR_NODE_ONLY_OPTION`: its
+   * WebSocket takes TLS from the browser's own trust store.
+   */
+  readonly tls?: {
+    readonly ca?: string | Uint8Array | (string | Uint8Array)[];
+    readonly servername?: string;
+    readonly cert?: string | Uint8Array;
+    readonly key?: string | Uint8Array;
+  };
+  /** Node only: extra HTTP headers for the upgrade request (e.g. an auth token). */
+  readonly headers?: Record<string, string>;
+  /** Node only: handshake timeout in ms. Default 10_000. */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /**
@@ -49,13 +64,21 @@ export interface ConnectOptions extends CoreConnectOptions, WebSocketTransportOp
  * await conn.close();
  */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Connection> {
+  const nodeOnly = (["tls", "headers", "handshakeTimeoutMs"] as const).find(
+    (name) => options[name] !== undefined,
+  );
+  if (nodeOnly !== undefined) {
+    throw new ConnectError(
+      "RPYC_ERR_NODE_ONLY_OPTION",
+      `options.${nodeOnly} needs the Node client (a browser WebSocket cannot take it)`,
+    );
+  }
   const WebSocketClass =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!WebSocketClass) {
     throw new ConnectError(
       "RPYC_ERR_NO_WEBSOCKET",
-      "no global WebSocket in this runtime (Node < 22): import { connect } from " +
-        '"@rpyc/transport-ws/node", or pass options.WebSocket',
+      "no global WebSocket in this runtime: pass options.WebSocket",
     );
   }
   return connectOver(url, () => new WebSocketClass(url), options);
@@ -69,6 +92,9 @@ export async function connectOver(
 ): Promise<Connection> {
   const {
     WebSocket: _w,
+    tls: _t,
+    headers: _h,
+    handshakeTimeoutMs: _ht,
     maxFrameBytes,
     maxBufferedBytes,
     closeTimeoutMs,

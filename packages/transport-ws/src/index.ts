@@ -1,9 +1,11 @@
 /**
- * @rpyc/transport-ws, browser-safe entry: the WebSocket client on the platform's `WebSocket`
- * (browsers, Node ≥ 22) and the transport itself. Node-only parts live on subpaths:
- * `@rpyc/transport-ws/node` (client on the `ws` package) and `@rpyc/transport-ws/server`.
+ * @rpyc/transport-ws, browser entry (the `browser` and default export conditions): the
+ * WebSocket client on the platform's `WebSocket`, and the transport itself. It imports no Node
+ * built-in and not `ws`. On Node, the same import resolves to node.ts (client on `ws`); the
+ * server is on `@rpyc/transport-ws/server`.
  */
 export { connect, type ConnectOptions, type WebSocketConstructor } from "./connect.ts";
+export type { NodeConnectOptions } from "./connect-node.ts";
 export {
   createWebSocketTransport,
   DEFAULT_MAX_BUFFERED_BYTES,

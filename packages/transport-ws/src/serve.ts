@@ -13,7 +13,8 @@ import {
   closeGracefully,
   waitAtMost,
 } from "@rpyc/core";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import { loadWs } from "./load-ws.ts";
 import { createWebSocketTransport, DEFAULT_MAX_FRAME_BYTES } from "./websocket-transport.ts";
 
 /**
@@ -88,7 +89,8 @@ export const DEFAULT_MAX_WS_CONNECTIONS = 1024;
  * console.log(server.url); // ws://127.0.0.1:PORT/rpyc
  */
 export async function serve(service: ServiceSpec, options: WsServeOptions = {}): Promise<WsServer> {
-  const server = new WsServerImpl(service, options);
+  const { WebSocketServer } = await loadWs();
+  const server = new WsServerImpl(service, options, WebSocketServer);
   await server.listen();
   return server;
 }
@@ -106,12 +108,16 @@ class WsServerImpl implements WsServer {
   readonly #maxFrameBytes: number;
   #closing: Promise<void> | undefined;
 
-  constructor(service: ServiceSpec, options: WsServeOptions) {
+  constructor(
+    service: ServiceSpec,
+    options: WsServeOptions,
+    WebSocketServerClass: typeof WebSocketServer,
+  ) {
     this.#service = service;
     this.#options = options;
     this.#maxFrameBytes =
       options.maxFrameBytes ?? options.config?.limits?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.#wss = new WebSocketServer({
+    this.#wss = new WebSocketServerClass({
       noServer: true,
       maxPayload: this.#maxFrameBytes,
       perMessageDeflate: false,

@@ -175,10 +175,26 @@ describe("connect (platform WebSocket)", () => {
   });
 
   it("says what to do when the runtime has no WebSocket", async () => {
-    if ("WebSocket" in globalThis) return; // Node ≥ 22 has one: nothing to check there
-    await expect(connectGlobal("ws://127.0.0.1:1")).rejects.toMatchObject({
-      code: "RPYC_ERR_NO_WEBSOCKET",
-      message: expect.stringContaining("@rpyc/transport-ws/node"),
-    });
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
+    delete (globalThis as { WebSocket?: unknown }).WebSocket; // Node ≥ 22 has one
+    try {
+      await expect(connectGlobal("ws://127.0.0.1:1")).rejects.toMatchObject({
+        code: "RPYC_ERR_NO_WEBSOCKET",
+        message: expect.stringContaining("options.WebSocket"),
+      });
+    } finally {
+      if (saved) Object.defineProperty(globalThis, "WebSocket", saved);
+    }
+  });
+
+  it("refuses the options a browser WebSocket cannot honour, naming them", async () => {
+    for (const options of [{ tls: { ca: "x" } }, { headers: { a: "b" } }]) {
+      await expect(
+        connectGlobal("ws://127.0.0.1:1", { WebSocket, ...options }),
+      ).rejects.toMatchObject({
+        code: "RPYC_ERR_NODE_ONLY_OPTION",
+        message: expect.stringMatching(/options\.(tls|headers)/),
+      });
+    }
   });
 });

@@ -1,0 +1,27 @@
+/**
+ * @rpyc/protocol for browsers (the `browser` export condition): the same public API as
+ * index.ts, with the codec of codec-lite.ts (no cbor-x, no Node speed paths). Keep the two
+ * lists in step: test/codec-lite.test.ts checks they export the same names.
+ */
+export * from "./messages.ts";
+export {
+  RpycError,
+  ProtocolError,
+  FrameTooLargeError,
+  RPYC_ERR_FRAME_TOO_LARGE,
+  RPYC_ERR_MALFORMED,
+  RPYC_ERR_LIMIT_EXCEEDED,
+  RPYC_ERR_VERSION_MISMATCH,
+  RPYC_ERR_UNSUPPORTED_VALUE,
+  type ProtocolErrorCode,
+} from "./errors.ts";
+export { DEFAULT_LIMITS, resolveLimits, type Limits } from "./limits.ts";
+export {
+  encodeMessage,
+  encodeMessageFrame,
+  encodeMessageSegments,
+  decodeMessage,
+} from "./codec-lite.ts";
+export { OUT_OF_LINE_BYTES } from "./fast-encode.ts";
+export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
+export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

@@ -19,7 +19,7 @@
  * NOTE: the reader keeps its position in module state; it never calls out to user code, so one
  * decode cannot start inside another.
  */
-import type { Limits } from "./limits.ts";
+import { type Limits, REF_ITEM_COST } from "./limits.ts";
 import { type Message, MessageKind, Op, RefKind, WireRef } from "./messages.ts";
 import { TAG_REF_MINE, TAG_REF_PENDING } from "./wire-tags.ts";
 
@@ -319,6 +319,9 @@ type RequestFields = Extract<Message, { kind: typeof MessageKind.Request }>;
 export function fastDecode(bytes: Uint8Array, messageLimits: Limits): Message | undefined {
   const length = bytes.length;
   if (length > FAST_DECODE_MAX_BYTES || length < 2) return undefined;
+  // Every item takes a byte at least, so a frame this small is within any usual `maxItems`;
+  // under a tiny budget, the full path counts.
+  if (length * REF_ITEM_COST > messageLimits.maxItems) return undefined;
   const initial = bytes[0] as number;
   const count = initial - 0x80; // array(0…23) only
   if (count < 1 || count > 23 || count > messageLimits.maxArrayLength) return undefined;

@@ -15,7 +15,7 @@ export {
   RPYC_ERR_UNSUPPORTED_VALUE,
   type ProtocolErrorCode,
 } from "./errors.ts";
-export { DEFAULT_LIMITS, resolveLimits, type Limits } from "./limits.ts";
+export { DEFAULT_LIMITS, REF_ITEM_COST, resolveLimits, type Limits } from "./limits.ts";
 export {
   encodeMessage,
   encodeMessageFrame,

@@ -18,7 +18,25 @@ export interface Limits {
   maxStringBytes: number;
   /** Longest byte string (Uint8Array, Buffer, typed array, ArrayBuffer, DataView, bignum), in bytes. */
   maxBytesLength: number;
+  /**
+   * Budget of one whole message, in items: every CBOR data item at every level (each array,
+   * map, map key, string, number, tag…) costs 1, a reference (`WireRef` tag, which unboxing
+   * turns into a netref) costs `REF_ITEM_COST`. It bounds the objects decoding and unboxing
+   * build from one frame, whatever its shape (a frame of 1-byte empty maps builds one object
+   * per byte); each container's own limits cannot. Checked by the header scan, before
+   * anything is built.
+   */
+  maxItems: number;
 }
+
+/**
+ * What one reference costs against `maxItems`: unboxing makes a netref of it (a proxy and
+ * its table entries, a few hundred bytes), not one small object.
+ *
+ * @example
+ * const refsPerMessage = DEFAULT_LIMITS.maxItems / REF_ITEM_COST; // 131,072
+ */
+export const REF_ITEM_COST = 16;
 
 const MiB = 1024 * 1024;
 
@@ -34,6 +52,10 @@ const MiB = 1024 * 1024;
  * | maxMapSize     | 262,144    |
  * | maxStringBytes | 16 MiB     |
  * | maxBytesLength | 64 MiB     |
+ * | maxItems       | 2,097,152  |
+ *
+ * `maxItems` is `maxFrameBytes / 32`: the smallest item a JS decoder builds (an empty object,
+ * ~64 bytes with its slot) then costs at most ~2 × maxFrameBytes of heap for one message.
  *
  * @example
  * const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 1024 * 1024 };
@@ -45,6 +67,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMapSize: 262_144,
   maxStringBytes: 16 * MiB,
   maxBytesLength: 64 * MiB,
+  maxItems: 2_097_152,
 });
 
 /** No frame may exceed what a 4-byte length prefix can announce. */

@@ -5,6 +5,10 @@
  * - well-formed, definite-length items only, and exactly one item (no trailing bytes);
  * - depth, array length, map size, text and byte string lengths within `Limits`, checked from
  *   the header before anything is allocated (a 4 GiB length is rejected, not attempted);
+ * - the whole message within `maxItems` (every item costs 1, a reference `REF_ITEM_COST`), so
+ *   what decoding and unboxing build is bounded whatever the shape: the scan stops at the
+ *   first item over the budget, so refusing a 60 MiB frame of empty maps costs `maxItems`
+ *   header reads, not 60 million;
  * - only the tags rpyc-ts uses (see wire-tags.ts), each with the content type it requires;
  * - value sharing (tags 28/29) only backwards and never into an enclosing item (no cycles).
  *
@@ -17,7 +21,7 @@
  * synchronous, so it is never shared by two calls at once).
  */
 import { ProtocolError, RPYC_ERR_LIMIT_EXCEEDED, RPYC_ERR_MALFORMED } from "./errors.ts";
-import type { Limits } from "./limits.ts";
+import { type Limits, REF_ITEM_COST } from "./limits.ts";
 import {
   TAG_ARRAY_BUFFER,
   TAG_BIGNUM_NEGATIVE,
@@ -65,6 +69,13 @@ function tooBig(what: string, size: number, limit: string, max: number): Protoco
   );
 }
 
+function tooManyItems(maxItems: number): ProtocolError {
+  return new ProtocolError(
+    RPYC_ERR_LIMIT_EXCEEDED,
+    `message rejected: it holds more than maxItems (${maxItems}) items (every value, key and container counts 1, a reference ${REF_ITEM_COST}); send less per message, or raise maxItems`,
+  );
+}
+
 const truncated = () => malformed("truncated (more bytes were expected)");
 
 // Open containers: how many items each still expects (`remaining`), and for tag-28 marks their
@@ -81,7 +92,7 @@ let marks = new Int32Array(160);
  */
 export function scanCbor(bytes: Uint8Array, limits: Limits): void {
   const end = bytes.length;
-  const { maxDepth, maxArrayLength, maxMapSize, maxStringBytes, maxBytesLength } = limits;
+  const { maxDepth, maxArrayLength, maxMapSize, maxStringBytes, maxBytesLength, maxItems } = limits;
   // Every frame is a depth frame or a mark followed by one: at most 2 * maxDepth frames.
   if (remaining.length < 2 * maxDepth + 2) {
     remaining = new Float64Array(2 * maxDepth + 2);
@@ -93,8 +104,11 @@ export function scanCbor(bytes: Uint8Array, limits: Limits): void {
   let pos = 0;
   let expect = Expect.Any;
   let elementSize = 1;
+  // Items left in the message's budget (see `Limits.maxItems`).
+  let budget = maxItems;
 
   for (;;) {
+    if (--budget < 0) throw tooManyItems(maxItems);
     if (pos >= end) throw truncated();
     const initial = bytes[pos++] as number;
     const major = initial >> 5;
@@ -175,6 +189,10 @@ export function scanCbor(bytes: Uint8Array, limits: Limits): void {
         break;
       case 6: // tag
         count = 1;
+        if (arg >= TAG_REF_MINE && arg <= TAG_REF_PENDING) {
+          budget -= REF_ITEM_COST - 1;
+          if (budget < 0) throw tooManyItems(maxItems);
+        }
         if (arg === TAG_SHAREABLE) {
           expect = Expect.Shareable;
         } else {

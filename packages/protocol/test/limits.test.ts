@@ -10,6 +10,7 @@ describe("limits", () => {
       maxMapSize: 262_144,
       maxStringBytes: 16 * 1024 * 1024,
       maxBytesLength: 64 * 1024 * 1024,
+      maxItems: 2_097_152,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

@@ -3,9 +3,10 @@
 #   chromium      real-browser tests (ws browser client, chat web client) via playwright-core
 #   redis-server  the registry's Redis backend tests (the tests start and stop their own server)
 #   openssl       TLS certificates generated at test time
+#   python3-rpyc  Python RPyC 5.3 for the @rpyc/python interop tests (run with /usr/bin/python3)
 # Already-installed packages are skipped, so a warm machine pays nothing.
 set -euo pipefail
-wanted=(chromium redis-server openssl)
+wanted=(chromium redis-server openssl python3-rpyc)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

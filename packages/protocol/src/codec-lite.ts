@@ -3,25 +3,22 @@
  * codec.ts (same bytes on the wire up to harmless header forms, same checks, same errors), but
  * without cbor-x and without the Node speed paths (fast-encode.ts, fast-decode.ts). Bundles
  * resolve `@rpyc/protocol` here by the `browser` export condition (index-browser.ts): it keeps a
- * page's bundle small (docs/browser.md) and runs at a browser's message rates comfortably.
+ * page's bundle small (packages/size) and runs at a browser's message rates comfortably.
  *
- * Encoding: messageToWire → inspectWireValue (wire values, limits, sharing, rare values) →
- * rewriteRareValues when needed → liteEncode. Decoding: scanCbor (well-formedness and every
- * limit, before anything is built) → liteDecode → messageFromWire.
+ * Encoding: messageToWire → liteEncode (one walk: wire values, limits, sharing, rare values,
+ * bytes). Decoding: liteDecode (reads and checks in one
+ * walk what the Node codec checks with scanCbor first) → messageFromWire.
  *
  * Buffers: every encoded message owns its buffer (nothing else shares it), so a transport may
  * transfer it. Decoded byte strings are views into the input, as on Node.
  */
 import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
 import { encodeFrame } from "./framing.ts";
-import { inspectWireValue } from "./inspect-wire-value.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { liteDecode } from "./lite-decode.ts";
 import { liteEncode } from "./lite-encode.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
 import type { Message } from "./messages.ts";
-import { rewriteRareValues } from "./rewrite-rare-values.ts";
-import { scanCbor } from "./scan-cbor.ts";
 
 /**
  * Encodes one message as one CBOR item (see codec.ts `encodeMessage`: same errors and limits).
@@ -32,10 +29,7 @@ import { scanCbor } from "./scan-cbor.ts";
  */
 export function encodeMessage(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
   try {
-    let wire: unknown = messageToWire(message);
-    const facts = inspectWireValue(wire as unknown[], limits);
-    if (facts.rare) wire = rewriteRareValues(wire);
-    return liteEncode(wire, facts.shared);
+    return liteEncode(messageToWire(message), limits);
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
     throw new ProtocolError(
@@ -86,11 +80,12 @@ export function decodeMessage(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS
       "malformed message: decodeMessage needs a Uint8Array",
     );
   }
-  scanCbor(bytes, limits);
   let wire: unknown;
   try {
-    wire = liteDecode(bytes);
+    wire = liteDecode(bytes, limits);
   } catch (error) {
+    if (error instanceof ProtocolError) throw error;
+    // A stack overflow under an absurdly high maxDepth: malformed, as on Node.
     throw new ProtocolError(RPYC_ERR_MALFORMED, `malformed message: ${describe(error)}`, {
       cause: error,
     });

@@ -23,18 +23,9 @@
  * after it. So a 1 MiB payload goes to the socket without ever being copied by the encoder.
  */
 import { FRAME_HEADER_BYTES } from "./framing.ts";
-import type { Limits } from "./limits.ts";
+import { OUT_OF_LINE_BYTES, type Limits } from "./limits.ts";
 import { type Message, MessageKind, RefKind, WireRef } from "./messages.ts";
 import { TAG_REF_MINE } from "./wire-tags.ts";
-
-/**
- * Byte strings of at least this many bytes travel as their own segment in
- * `encodeMessageSegments` (by reference, not copied).
- *
- * @example
- * if (payload.byteLength >= OUT_OF_LINE_BYTES) console.log("sent without a copy");
- */
-export const OUT_OF_LINE_BYTES = 64 * 1024;
 
 const SLAB_BYTES = 64 * 1024;
 /** A message needing more than this goes to a buffer of its own, not to a slab. */

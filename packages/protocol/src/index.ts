@@ -10,13 +10,18 @@ export {
   RPYC_ERR_UNSUPPORTED_VALUE,
   type ProtocolErrorCode,
 } from "./errors.ts";
-export { DEFAULT_LIMITS, REF_ITEM_COST, resolveLimits, type Limits } from "./limits.ts";
+export {
+  DEFAULT_LIMITS,
+  OUT_OF_LINE_BYTES,
+  REF_ITEM_COST,
+  resolveLimits,
+  type Limits,
+} from "./limits.ts";
 export {
   encodeMessage,
   encodeMessageFrame,
   encodeMessageSegments,
   decodeMessage,
 } from "./codec.ts";
-export { OUT_OF_LINE_BYTES } from "./fast-encode.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

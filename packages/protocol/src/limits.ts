@@ -98,3 +98,13 @@ export function resolveLimits(partial?: Partial<Limits>): Limits {
   }
   return limits;
 }
+
+/**
+ * Byte strings of at least this many bytes travel as their own segment in
+ * `encodeMessageSegments` (by reference, not copied). Here, not in
+ * fast-encode.ts, so that the browser entry exports it without the Node encoder's module state.
+ *
+ * @example
+ * if (payload.byteLength >= OUT_OF_LINE_BYTES) console.log("sent without a copy");
+ */
+export const OUT_OF_LINE_BYTES = 64 * 1024;

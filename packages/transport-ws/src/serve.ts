@@ -16,6 +16,7 @@ import {
 import type { WebSocket, WebSocketServer } from "ws";
 import { loadWs } from "./load-ws.ts";
 import { createWebSocketTransport, DEFAULT_MAX_FRAME_BYTES } from "./websocket-transport.ts";
+import { DEFAULT_WS_HIGH_WATER_BYTES, pauseWhileOwed } from "./pause-while-owed.ts";
 
 /**
  * Options of the WebSocket `serve()`; core's connection options apply to each connection.
@@ -38,6 +39,11 @@ export interface WsServeOptions extends Omit<Partial<ConnectOptions>, "service">
   readonly maxFrameBytes?: number;
   /** `bufferedAmount` bound per connection. Default 128 MiB. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Bytes owed to a client above which its messages wait (and its socket is paused) until they
+   * drain: backpressure. Default `DEFAULT_WS_HIGH_WATER_BYTES` (8 MiB).
+   */
+  readonly highWaterBytes?: number;
   /**
    * Decides from the upgrade request whether a client may connect: return (or resolve to) the
    * credentials (`conn.credentials`), or throw (reject) to refuse with HTTP 401.
@@ -176,7 +182,12 @@ class WsServerImpl implements WsServer {
     }
     const authenticator = this.#options.authenticator;
     if (!authenticator) {
-      this.#wss.handleUpgrade(request, socket, head, (ws) => void this.#accept(ws, undefined));
+      this.#wss.handleUpgrade(
+        request,
+        socket,
+        head,
+        (ws) => void this.#accept(ws, socket, undefined),
+      );
       return;
     }
     socket.on("error", () => {}); // the client may leave while we authenticate
@@ -189,7 +200,7 @@ class WsServerImpl implements WsServer {
             request,
             socket,
             head,
-            (ws) => void this.#accept(ws, credentials),
+            (ws) => void this.#accept(ws, socket, credentials),
           );
         },
         (error: unknown) => {
@@ -199,7 +210,7 @@ class WsServerImpl implements WsServer {
       );
   };
 
-  async #accept(ws: WebSocket, credentials: unknown): Promise<void> {
+  async #accept(ws: WebSocket, socket: Duplex, credentials: unknown): Promise<void> {
     this.#sockets.add(ws);
     ws.once("close", () => this.#sockets.delete(ws));
     ws.on("error", (error) => this.#options.onError?.(error));
@@ -211,11 +222,13 @@ class WsServerImpl implements WsServer {
       maxConnections: _m,
       maxFrameBytes: _f,
       maxBufferedBytes,
+      highWaterBytes,
       authenticator: _a,
       onError: _e,
       ...connectOptions
     } = this.#options;
-    const transport = createWebSocketTransport(ws, {
+    const owed = pauseWhileOwed(ws, socket, highWaterBytes ?? DEFAULT_WS_HIGH_WATER_BYTES);
+    const transport = createWebSocketTransport(owed, {
       maxFrameBytes: this.#maxFrameBytes,
       maxBufferedBytes,
     });

@@ -385,14 +385,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#shutdown(error, false);
   }
 
+  /** At most one error answer per Release, however many of its ids are bad. */
   #onRelease(ids: readonly number[], counts: readonly number[]): void {
-    for (let i = 0; i < ids.length; i++) {
-      try {
-        this.#session.exports.release(ids[i]!, counts[i]!);
-      } catch (err) {
-        this.#sendError(-1, err);
-      }
-    }
+    const error = this.#session.exports.releaseAll(ids, counts);
+    if (error !== undefined) this.#sendError(-1, error);
   }
 
   #reply(seq: number, value: unknown): void {

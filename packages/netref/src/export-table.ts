@@ -62,18 +62,46 @@ export class ExportTable {
    * id is unknown, is the root, or `count` exceeds what the peer holds.
    */
   release(id: number, count: number): void {
-    if (!Number.isSafeInteger(count) || count <= 0) {
-      throw new OverReleaseError(`release of export ${id} with invalid count ${String(count)}`);
+    const problem = this.#releaseOne(id, count);
+    if (problem !== undefined) throw problem.error(problem.message);
+  }
+
+  /**
+   * A whole Release message: applies every valid pair and returns ONE error describing the
+   * bad ones (how many, and the first), or undefined. Linear in the message and silent per id,
+   * so a Release naming 100,000 unknown ids costs one error, not 100,000 (issue: output
+   * amplification, docs/security.md).
+   */
+  releaseAll(ids: readonly number[], counts: readonly number[]): Error | undefined {
+    let bad = 0;
+    let first: ReleaseProblem | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const problem = this.#releaseOne(ids[i]!, counts[i]!);
+      if (problem === undefined) continue;
+      bad++;
+      first ??= problem;
     }
-    if (id === ROOT_ID) throw new OverReleaseError("the service root (id 0) is never released");
+    if (first === undefined) return undefined;
+    if (bad === 1) return first.error(first.message);
+    return first.error(
+      `${bad} of the ${ids.length} releases of one Release failed; the first: ${first.message}`,
+    );
+  }
+
+  /** Applies one release, or says what is wrong with it (no throw: no stack captured per id). */
+  #releaseOne(id: number, count: number): ReleaseProblem | undefined {
+    if (!Number.isSafeInteger(count) || count <= 0)
+      return overRelease(`release of export ${id} with invalid count ${String(count)}`);
+    if (id === ROOT_ID) return overRelease("the service root (id 0) is never released");
     const entry = this.#byId.get(id);
     if (entry === undefined) {
-      throw new UnknownRefError(
-        `release of unknown export ${id} (never sent, or already released)`,
-      );
+      return {
+        message: `release of unknown export ${id} (never sent, or already released)`,
+        error: (message) => new UnknownRefError(message),
+      };
     }
     if (count > entry.count) {
-      throw new OverReleaseError(
+      return overRelease(
         `release of export ${id} with count ${count}, but only ${entry.count} were sent`,
       );
     }
@@ -82,6 +110,7 @@ export class ExportTable {
       this.#byId.delete(id);
       this.#byValue.delete(entry.value);
     }
+    return undefined;
   }
 
   /** How many times `id` is currently held by the peer (0 when not exported). For tests. */
@@ -100,4 +129,14 @@ export class ExportTable {
     this.#byValue.clear();
     this.#byValue.set(this.root, ROOT_ID);
   }
+}
+
+/** What is wrong with one release, and the error class to report it with. */
+interface ReleaseProblem {
+  readonly message: string;
+  readonly error: (message: string) => Error;
+}
+
+function overRelease(message: string): ReleaseProblem {
+  return { message, error: (text) => new OverReleaseError(text) };
 }

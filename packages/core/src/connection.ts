@@ -199,19 +199,9 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   /** Starts the transport and the handshake; resolves once both Hellos crossed and onConnect ran. */
   async open(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
-      const timeout = this.config.timeout;
+      const timeout = handshakeTimeoutOf(this.config);
       const timer =
-        timeout > 0
-          ? setTimeout(
-              () =>
-                this.#fatal(
-                  new HandshakeError(
-                    `no Hello from the peer within ${timeout} ms (config.timeout)`,
-                  ),
-                ),
-              timeout,
-            )
-          : undefined;
+        timeout > 0 ? setTimeout(() => this.#fatal(this.#noHello(timeout)), timeout) : undefined;
       this.#handshake = { resolve, reject, timer };
     });
     this.#transport.start({
@@ -220,6 +210,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         this.#shutdown(error, false);
         this.#onTransportClosed();
       },
+      onInputError: (error) => this.#fatal(error),
     });
     this.#started = true;
     const serviceClass = this.service.constructor;
@@ -367,6 +358,15 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     }
   }
 
+  /** The handshake timed out: say what arrived instead of a Hello, when something did. */
+  #noHello(timeout: number): HandshakeError {
+    const arrived = this.#transport.describeReceived?.();
+    return new HandshakeError(
+      `no Hello from the peer within ${timeout} ms (config.handshakeTimeout)` +
+        (arrived === undefined ? "" : `; ${arrived}`),
+    );
+  }
+
   #onHello(hello: HelloMessage): void {
     checkHello(hello); // throws RPYC_ERR_VERSION_MISMATCH → #fatal sends Close
     this.peerService = hello.service;
@@ -481,4 +481,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
 function describe(value: unknown): string {
   return value instanceof Error ? value.message : String(value);
+}
+
+/** The handshake's time limit: `handshakeTimeout`, never more than a nonzero `timeout`. */
+function handshakeTimeoutOf(config: { timeout: number; handshakeTimeout: number }): number {
+  const limit = Math.min(config.timeout || Infinity, config.handshakeTimeout || Infinity);
+  return limit === Infinity ? 0 : limit;
 }

@@ -341,19 +341,18 @@ export class OutgoingRequests {
       this.#releases = new Map();
       const size = releaseBatchSize(this.host.sendLimits());
       for (let at = 0; at < ids.length; at += size) {
+        const end = at + size;
         this.#sendControl({
           kind: MessageKind.Release,
-          ids: ids.slice(at, at + size),
-          counts: counts.slice(at, at + size),
+          ids: ids.slice(at, end),
+          counts: counts.slice(at, end),
         });
       }
     }
-    const forgets = this.#held.takeForgets();
-    if (forgets !== undefined) {
-      const size = forgetBatchSize(this.host.sendLimits());
-      for (let at = 0; at < forgets.length; at += size)
-        this.#sendControl({ kind: MessageKind.Forget, seqs: forgets.slice(at, at + size) });
-    }
+    const seqs = this.#held.takeForgets();
+    const size = forgetBatchSize(this.host.sendLimits());
+    for (let at = 0; seqs !== undefined && at < seqs.length; at += size)
+      this.#sendControl({ kind: MessageKind.Forget, seqs: seqs.slice(at, at + size) });
     this.host.flushTransport();
   };
 

@@ -62,46 +62,18 @@ export class ExportTable {
    * id is unknown, is the root, or `count` exceeds what the peer holds.
    */
   release(id: number, count: number): void {
-    const problem = this.#releaseOne(id, count);
-    if (problem !== undefined) throw problem.error(problem.message);
-  }
-
-  /**
-   * A whole Release message: applies every valid pair and returns ONE error describing the
-   * bad ones (how many, and the first), or undefined. Linear in the message and silent per id,
-   * so a Release naming 100,000 unknown ids costs one error, not 100,000 (issue: output
-   * amplification, docs/security.md).
-   */
-  releaseAll(ids: readonly number[], counts: readonly number[]): Error | undefined {
-    let bad = 0;
-    let first: ReleaseProblem | undefined;
-    for (let i = 0; i < ids.length; i++) {
-      const problem = this.#releaseOne(ids[i]!, counts[i]!);
-      if (problem === undefined) continue;
-      bad++;
-      first ??= problem;
+    if (!Number.isSafeInteger(count) || count <= 0) {
+      throw new OverReleaseError(`release of export ${id} with invalid count ${String(count)}`);
     }
-    if (first === undefined) return undefined;
-    if (bad === 1) return first.error(first.message);
-    return first.error(
-      `${bad} of the ${ids.length} releases of one Release failed; the first: ${first.message}`,
-    );
-  }
-
-  /** Applies one release, or says what is wrong with it (no throw: no stack captured per id). */
-  #releaseOne(id: number, count: number): ReleaseProblem | undefined {
-    if (!Number.isSafeInteger(count) || count <= 0)
-      return overRelease(`release of export ${id} with invalid count ${String(count)}`);
-    if (id === ROOT_ID) return overRelease("the service root (id 0) is never released");
+    if (id === ROOT_ID) throw new OverReleaseError("the service root (id 0) is never released");
     const entry = this.#byId.get(id);
     if (entry === undefined) {
-      return {
-        message: `release of unknown export ${id} (never sent, or already released)`,
-        error: (message) => new UnknownRefError(message),
-      };
+      throw new UnknownRefError(
+        `release of unknown export ${id} (never sent, or already released)`,
+      );
     }
     if (count > entry.count) {
-      return overRelease(
+      throw new OverReleaseError(
         `release of export ${id} with count ${count}, but only ${entry.count} were sent`,
       );
     }
@@ -110,7 +82,33 @@ export class ExportTable {
       this.#byId.delete(id);
       this.#byValue.delete(entry.value);
     }
-    return undefined;
+  }
+
+  /**
+   * A whole Release message: applies every valid pair and returns ONE error for the bad ones
+   * (the first one's, its message saying how many failed), or undefined. Linear in the message:
+   * after the first bad pair, the others are counted without building an error, so a Release
+   * naming 100,000 unknown ids costs one error, not 100,000 (docs/security.md).
+   */
+  releaseAll(ids: readonly number[], counts: readonly number[]): Error | undefined {
+    let bad = 0;
+    let first: Error | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const entry = this.#byId.get(ids[i]!);
+      if (first !== undefined && !(counts[i]! > 0 && counts[i]! <= (entry?.count ?? 0))) {
+        bad++;
+        continue;
+      }
+      try {
+        this.release(ids[i]!, counts[i]!);
+      } catch (err) {
+        bad++;
+        first = err as Error;
+      }
+    }
+    if (first !== undefined && bad > 1)
+      first.message = `${bad} of the ${ids.length} releases failed; the first: ${first.message}`;
+    return first;
   }
 
   /** How many times `id` is currently held by the peer (0 when not exported). For tests. */
@@ -129,14 +127,4 @@ export class ExportTable {
     this.#byValue.clear();
     this.#byValue.set(this.root, ROOT_ID);
   }
-}
-
-/** What is wrong with one release, and the error class to report it with. */
-interface ReleaseProblem {
-  readonly message: string;
-  readonly error: (message: string) => Error;
-}
-
-function overRelease(message: string): ReleaseProblem {
-  return { message, error: (text) => new OverReleaseError(text) };
 }

@@ -34,12 +34,10 @@ export function forgetBatchSize(limits: Limits): number {
 }
 
 function fit(limits: Limits, itemsPerEntry: number, bytesPerEntry: number): number {
-  return Math.max(
-    1,
-    Math.min(
-      limits.maxArrayLength,
-      Math.floor((limits.maxItems - ENVELOPE) / itemsPerEntry),
-      Math.floor((limits.maxFrameBytes - ENVELOPE) / bytesPerEntry),
-    ),
+  const size = Math.min(
+    limits.maxArrayLength,
+    (limits.maxItems - ENVELOPE) / itemsPerEntry,
+    (limits.maxFrameBytes - ENVELOPE) / bytesPerEntry,
   );
+  return Math.max(1, Math.floor(size));
 }

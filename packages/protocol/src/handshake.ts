@@ -3,7 +3,6 @@
  * on the peer's. On a mismatch it sends `Close` with the error's code and message, then closes.
  */
 import { ProtocolError, RPYC_ERR_VERSION_MISMATCH } from "./errors.ts";
-import { LIMIT_NAMES } from "./limits.ts";
 import {
   type AnnouncedLimits,
   type HelloMessage,
@@ -54,16 +53,6 @@ export function createHello(options: HelloOptions): HelloMessage {
     version: options.version,
     service: options.service,
     aliases: options.aliases ?? [],
-    limits: announced(options.limits),
+    limits: { ...options.limits },
   };
-}
-
-/** The known limits of `limits` (undefined entries left out: the codec has no undefined keys). */
-function announced(limits: AnnouncedLimits): AnnouncedLimits {
-  const out: Record<string, number> = {};
-  for (const key of LIMIT_NAMES) {
-    const value = limits[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out as unknown as AnnouncedLimits;
 }

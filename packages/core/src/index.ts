@@ -31,8 +31,12 @@ export {
   createStreamTransport,
   type DuplexLike,
   type StreamTransportOptions,
+  type StreamBounds,
+  streamOptionsOf,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HIGH_WATER_BYTES,
+  DEFAULT_FRAME_TIMEOUT_MS,
 } from "./stream-transport.ts";
 export {
   RpycError,

@@ -4,8 +4,8 @@
  * everything about objects to netref's `RefSession` (it is the session's `NetrefHost`).
  *
  * Ordering contract: requests made in one synchronous stretch leave together, in order, a
- * microtask or two later (outgoing-requests.ts), then that tick's cancels, then one batched
- * Release. Replies leave as soon as their handler settles. Incoming requests run as they
+ * microtask or two later (outgoing-requests.ts), then that tick's cancels, then its batched
+ * Releases (split to fit the peer's announced limits). Replies leave as soon as their handler settles. Incoming requests run as they
  * arrive (a waiting call never blocks the peer's callbacks: reentrancy to any depth).
  * Encoding and the peer's frame limit: message-sender.ts. The public option and stats types:
  * connection-types.ts.
@@ -133,6 +133,11 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       config: this.config,
       send: (message) => this.#sendMessage(message),
       flushTransport: () => this.#transport.flush?.(),
+      sendLimits: () => this.#sender.sendLimits,
+      onSendError: (error) => {
+        // Closing drops what is queued by design; anything else is reported.
+        if (!this.closed && !this.#transport.closed) this.emit("error", error);
+      },
       closedError: () =>
         this.closed ? new ConnectionClosedError(undefined, { cause: this.closeError }) : undefined,
     });
@@ -214,7 +219,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         version: LIBRARY_VERSION,
         service: serviceNameOf(serviceClass),
         aliases: serviceAliasesOf(serviceClass),
-        limits: { maxFrameBytes: this.#limits.maxFrameBytes },
+        limits: this.#limits, // every limit: the peer fits what it sends to them
       }),
     );
     await ready;
@@ -367,7 +372,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.peerService = hello.service;
     this.peerAliases = hello.aliases;
     this.peerVersion = hello.version;
-    this.#sender.setPeerMaxFrame(hello.limits.maxFrameBytes);
+    this.#sender.setPeerLimits(hello.limits);
     this.#state = "open";
     const handshake = this.#handshake;
     this.#handshake = undefined;
@@ -385,14 +390,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#shutdown(error, false);
   }
 
+  /** At most one error answer per Release, however many of its ids are bad. */
   #onRelease(ids: readonly number[], counts: readonly number[]): void {
-    for (let i = 0; i < ids.length; i++) {
-      try {
-        this.#session.exports.release(ids[i]!, counts[i]!);
-      } catch (err) {
-        this.#sendError(-1, err);
-      }
-    }
+    const error = this.#session.exports.releaseAll(ids, counts);
+    if (error !== undefined) this.#sendError(-1, error);
   }
 
   #reply(seq: number, value: unknown): void {

@@ -4,13 +4,10 @@
  */
 import { connectStream, release, type Connection, type Remote } from "@rpyc/core";
 import { connect as connectTcp } from "@rpyc/transport-tcp";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { once } from "node:events";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, type TestBrowser } from "@rpyc/tests/chromium";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { formatChatEvent, type ChatEvent } from "../src/chat-event.ts";
 import type { ChatService } from "../src/chat-service.ts";
@@ -20,32 +17,13 @@ import { startChatServer, type ChatServer } from "../src/server.ts";
 const until = <T>(check: () => T | Promise<T>) =>
   vi.waitFor(check, { timeout: 5000, interval: 10 });
 
-const CHROMIUM = "/usr/bin/chromium";
-/** TOOLCHAIN.md's flags for this machine; playwright adds --headless. */
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let chat: ChatServer;
-let context: BrowserContext;
-let profile: string;
+let browser: TestBrowser;
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
   chat = await startChatServer({ port: 0, httpPort: 0 });
-  profile = await mkdtemp(join(tmpdir(), "rpyc-chat-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterEach(async () => {
@@ -54,8 +32,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   await chat?.close();
 });
 
@@ -102,7 +79,7 @@ async function nodeClient(options: { rawSocket?: boolean } = {}) {
 
 /** The web page, logged in as `user`. */
 async function pageClient(user: string, password: string) {
-  const page: Page = await context.newPage();
+  const page: Page = await browser.context.newPage();
   cleanups.push(() => page.close());
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));

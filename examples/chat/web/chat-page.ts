@@ -1,5 +1,5 @@
 /**
- * The chat's web client: runs in the browser, bundled by esbuild (see src/web-bundle.ts) with
+ * The chat's web client: runs in the browser, bundled by esbuild (see src/http-site.ts) with
  * the ws transport's browser client (native WebSocket, no Node modules).
  *
  * One connection serves every login of the page. For the curious (and the tests), the

@@ -11,8 +11,13 @@ import { DEFAULT_LIMITS, type Limits } from "@rpyc/protocol";
  * const config: Partial<ConnectionConfig> = { timeout: 5000, allowPublicAttrs: true };
  */
 export interface ConnectionConfig extends AccessConfig {
-  /** Default timeout of each outgoing call and of the handshake, in ms (RPyC: 30 s). 0 = none. */
+  /** Default timeout of each outgoing call, in ms (RPyC: 30 s). 0 = none. */
   readonly timeout: number;
+  /**
+   * Time allowed for the peer's Hello, in ms; never more than `timeout` when that is set.
+   * Default 5000. 0 = none.
+   */
+  readonly handshakeTimeout: number;
   /** Send error stacks to the peer (RPyC's include_local_traceback). Default true. */
   readonly includeRemoteStack: boolean;
   /** Most of the peer's requests this side runs at once; beyond, an error reply. Default 16384. */
@@ -35,7 +40,8 @@ export interface ConnectionConfig extends AccessConfig {
  * | allowAllAttrs      | false   | also expose "_"-prefixed names                        |
  * | allowSetAttr       | false   | let the peer set attributes (never on a Service)     |
  * | allowDelAttr       | false   | let the peer delete attributes (never on a Service)  |
- * | timeout            | 30000   | ms per outgoing call and for the handshake (0: none) |
+ * | timeout            | 30000   | ms per outgoing call (0: none)                       |
+ * | handshakeTimeout   | 5000    | ms for the peer's Hello, at most `timeout` (0: none) |
  * | includeRemoteStack | true    | send error stacks to the peer                        |
  * | maxPendingRequests | 16384   | incoming requests running at once                    |
  * | maxHeldResults     | 16384   | pipelined results kept for the peer (then: replied)  |
@@ -47,6 +53,7 @@ export interface ConnectionConfig extends AccessConfig {
 export const DEFAULT_CONFIG: ConnectionConfig = Object.freeze({
   ...DEFAULT_ACCESS_CONFIG,
   timeout: 30_000,
+  handshakeTimeout: 5_000,
   includeRemoteStack: true,
   maxPendingRequests: 16_384,
   maxHeldResults: 16_384,
@@ -63,6 +70,11 @@ export function resolveConfig(partial: Partial<ConnectionConfig> | undefined): C
   const config = { ...DEFAULT_CONFIG, ...partial };
   if (!(config.timeout >= 0))
     throw new RangeError(`config.timeout must be >= 0 ms, got ${String(config.timeout)}`);
+  if (!(config.handshakeTimeout >= 0)) {
+    throw new RangeError(
+      `config.handshakeTimeout must be >= 0 ms, got ${String(config.handshakeTimeout)}`,
+    );
+  }
   if (!Number.isSafeInteger(config.maxPendingRequests) || config.maxPendingRequests < 1) {
     throw new RangeError(
       `config.maxPendingRequests must be a positive integer, got ${String(config.maxPendingRequests)}`,

@@ -15,7 +15,7 @@ import type { Transport } from "./transport.ts";
 /**
  * Connects over `transport` (send frame / receive frames / close): sends this side's Hello,
  * waits for the peer's, runs the local service's `onConnect`, then resolves. Rejects with a
- * coded error on a version mismatch, a closed transport, or no Hello within `config.timeout`.
+ * coded error on a version mismatch, a closed transport, or no Hello within `config.handshakeTimeout`.
  * `TRoot` types `conn.root` (`Remote<TRoot>`).
  *
  * @example

@@ -4,8 +4,8 @@
  * everything about objects to netref's `RefSession` (it is the session's `NetrefHost`).
  *
  * Ordering contract: requests made in one synchronous stretch leave together, in order, a
- * microtask or two later (outgoing-requests.ts), then that tick's cancels, then one batched
- * Release. Replies leave as soon as their handler settles. Incoming requests run as they
+ * microtask or two later (outgoing-requests.ts), then that tick's cancels, then its batched
+ * Releases (split to fit the peer's announced limits). Replies leave as soon as their handler settles. Incoming requests run as they
  * arrive (a waiting call never blocks the peer's callbacks: reentrancy to any depth).
  * Encoding and the peer's frame limit: message-sender.ts. The public option and stats types:
  * connection-types.ts.
@@ -133,6 +133,11 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       config: this.config,
       send: (message) => this.#sendMessage(message),
       flushTransport: () => this.#transport.flush?.(),
+      sendLimits: () => this.#sender.sendLimits,
+      onSendError: (error) => {
+        // Closing drops what is queued by design; anything else is reported.
+        if (!this.closed && !this.#transport.closed) this.emit("error", error);
+      },
       closedError: () =>
         this.closed ? new ConnectionClosedError(undefined, { cause: this.closeError }) : undefined,
     });
@@ -194,19 +199,9 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   /** Starts the transport and the handshake; resolves once both Hellos crossed and onConnect ran. */
   async open(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
-      const timeout = this.config.timeout;
+      const timeout = handshakeTimeoutOf(this.config);
       const timer =
-        timeout > 0
-          ? setTimeout(
-              () =>
-                this.#fatal(
-                  new HandshakeError(
-                    `no Hello from the peer within ${timeout} ms (config.timeout)`,
-                  ),
-                ),
-              timeout,
-            )
-          : undefined;
+        timeout > 0 ? setTimeout(() => this.#fatal(this.#noHello(timeout)), timeout) : undefined;
       this.#handshake = { resolve, reject, timer };
     });
     this.#transport.start({
@@ -215,6 +210,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         this.#shutdown(error, false);
         this.#onTransportClosed();
       },
+      onInputError: (error) => this.#fatal(error),
     });
     this.#started = true;
     const serviceClass = this.service.constructor;
@@ -223,7 +219,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         version: LIBRARY_VERSION,
         service: serviceNameOf(serviceClass),
         aliases: serviceAliasesOf(serviceClass),
-        limits: { maxFrameBytes: this.#limits.maxFrameBytes },
+        limits: this.#limits, // every limit: the peer fits what it sends to them
       }),
     );
     await ready;
@@ -362,12 +358,21 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     }
   }
 
+  /** The handshake timed out: say what arrived instead of a Hello, when something did. */
+  #noHello(timeout: number): HandshakeError {
+    const arrived = this.#transport.describeReceived?.();
+    return new HandshakeError(
+      `no Hello from the peer within ${timeout} ms (config.handshakeTimeout)` +
+        (arrived === undefined ? "" : `; ${arrived}`),
+    );
+  }
+
   #onHello(hello: HelloMessage): void {
     checkHello(hello); // throws RPYC_ERR_VERSION_MISMATCH → #fatal sends Close
     this.peerService = hello.service;
     this.peerAliases = hello.aliases;
     this.peerVersion = hello.version;
-    this.#sender.setPeerMaxFrame(hello.limits.maxFrameBytes);
+    this.#sender.setPeerLimits(hello.limits);
     this.#state = "open";
     const handshake = this.#handshake;
     this.#handshake = undefined;
@@ -385,14 +390,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#shutdown(error, false);
   }
 
+  /** At most one error answer per Release, however many of its ids are bad. */
   #onRelease(ids: readonly number[], counts: readonly number[]): void {
-    for (let i = 0; i < ids.length; i++) {
-      try {
-        this.#session.exports.release(ids[i]!, counts[i]!);
-      } catch (err) {
-        this.#sendError(-1, err);
-      }
-    }
+    const error = this.#session.exports.releaseAll(ids, counts);
+    if (error !== undefined) this.#sendError(-1, error);
   }
 
   #reply(seq: number, value: unknown): void {
@@ -480,4 +481,10 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
 function describe(value: unknown): string {
   return value instanceof Error ? value.message : String(value);
+}
+
+/** The handshake's time limit: `handshakeTimeout`, never more than a nonzero `timeout`. */
+function handshakeTimeoutOf(config: { timeout: number; handshakeTimeout: number }): number {
+  const limit = Math.min(config.timeout || Infinity, config.handshakeTimeout || Infinity);
+  return limit === Infinity ? 0 : limit;
 }

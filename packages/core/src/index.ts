@@ -23,6 +23,13 @@ export {
   connectStream,
   type StreamConnectOptions,
 } from "./connect.ts";
+export {
+  connectPort,
+  createMessagePortTransport,
+  CLOSE_MESSAGE,
+  type MessagePortTransportOptions,
+  type PortLike,
+} from "./message-port-transport.ts";
 export { Service, VoidService, serviceNameOf } from "./service.ts";
 export { currentCall, type CallContext } from "./call-context.ts";
 export { type ConnectionConfig, DEFAULT_CONFIG, resolveConfig } from "./config.ts";
@@ -31,8 +38,12 @@ export {
   createStreamTransport,
   type DuplexLike,
   type StreamTransportOptions,
+  type StreamBounds,
+  streamOptionsOf,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HIGH_WATER_BYTES,
+  DEFAULT_FRAME_TIMEOUT_MS,
 } from "./stream-transport.ts";
 export {
   RpycError,

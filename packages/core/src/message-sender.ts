@@ -1,11 +1,12 @@
 /**
- * Encoding a connection's messages and handing them to its transport: every frame within the
- * `maxFrameBytes` the peer announced in its Hello, and large byte strings (`OUT_OF_LINE_BYTES`
+ * Encoding a connection's messages and handing them to its transport: every message within the
+ * limits the peer announced in its Hello (`sendLimits`; this side's own until then), and large byte strings (`OUT_OF_LINE_BYTES`
  * or more, as a call's argument or a reply's value) as frames in pieces when the transport can
  * take them (`Transport.sendSegments`), so they are never copied into the frame. Errors are
  * returned, never thrown: the caller turns them into a failed call or an error reply.
  */
 import {
+  type HelloMessage,
   type Limits,
   type Message,
   MessageKind,
@@ -13,24 +14,39 @@ import {
   ProtocolError,
   encodeMessage,
   encodeMessageSegments,
+  peerSendLimits,
 } from "@rpyc/protocol";
+
+type AnnouncedLimits = HelloMessage["limits"];
 import { ConnectionClosedError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 
 export class MessageSender {
   #peerMaxFrame = Number.POSITIVE_INFINITY;
+  #sendLimits: Limits;
 
   constructor(
     private readonly transport: Transport,
     private readonly limits: Limits,
     /** Why the connection closed, for the error of a send after the transport closed. */
     private readonly closeCause: () => Error | undefined,
-  ) {}
+  ) {
+    this.#sendLimits = limits;
+  }
 
-  /** The peer's Hello arrived: its `maxFrameBytes` bounds every later frame. */
-  setPeerMaxFrame(maxFrameBytes: number): void {
-    this.#peerMaxFrame = maxFrameBytes;
-    this.transport.setPeerLimits?.({ maxFrameBytes });
+  /**
+   * What every message sent must fit: the limits the peer announced (this side's own for any
+   * it did not); batched messages are split to fit them (batch-size.ts of @rpyc/protocol).
+   */
+  get sendLimits(): Limits {
+    return this.#sendLimits;
+  }
+
+  /** The peer's Hello arrived: its limits bound every later message, its `maxFrameBytes` every frame. */
+  setPeerLimits(announced: AnnouncedLimits): void {
+    this.#peerMaxFrame = announced.maxFrameBytes;
+    this.#sendLimits = peerSendLimits(this.limits, announced);
+    this.transport.setPeerLimits?.({ maxFrameBytes: announced.maxFrameBytes });
   }
 
   /** Encodes and sends; returns the error instead of throwing when the message cannot go. */
@@ -40,7 +56,7 @@ export class MessageSender {
       return this.#sendSegmented(message, transport);
     let frame: Uint8Array;
     try {
-      frame = encodeMessage(message, this.limits);
+      frame = encodeMessage(message, this.#sendLimits);
     } catch (err) {
       return asError(err);
     }
@@ -54,7 +70,7 @@ export class MessageSender {
   #sendSegmented(message: Message, transport: Transport): Error | undefined {
     let segments: Uint8Array[];
     try {
-      segments = encodeMessageSegments(message, this.limits);
+      segments = encodeMessageSegments(message, this.#sendLimits);
     } catch (err) {
       return asError(err);
     }

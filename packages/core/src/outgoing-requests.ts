@@ -4,8 +4,10 @@
  *
  * Ordering contract: requests made in one synchronous stretch leave together, in order, one
  * microtask after the first, or two when a lazy member of a remote promise was made meanwhile
- * (see `#scheduleFlush`); then that tick's cancels, then one `Release`, then one `Forget`. A
- * request that is aborted or times out before the flush never leaves.
+ * (see `#scheduleFlush`); then that tick's cancels, then its Releases, then its Forgets, each
+ * batch split into as few messages as fit the peer's announced limits (a peer with
+ * `maxArrayLength` 1000 gets 1,800 releases as two Releases). A request that is aborted or
+ * times out before the flush never leaves. A failed send of those is reported (`onSendError`).
  *
  * Held results (see docs/netrefs.md, and held-by-peer.ts): a pinned request whose result
  * nobody asked for when it leaves carries `hold: 1`; the peer may answer `Held` and keep the
@@ -13,12 +15,15 @@
  */
 import type { CallOptions, RefSession } from "@rpyc/netref";
 import {
+  type Limits,
   type Message,
   MessageKind,
   Op,
   RefKind,
   type RequestMessage,
   WireRef,
+  forgetBatchSize,
+  releaseBatchSize,
 } from "@rpyc/protocol";
 import type { ConnectionConfig } from "./config.ts";
 import { AbortError, TimeoutError } from "./errors.ts";
@@ -35,6 +40,10 @@ export interface OutgoingHost {
   send(message: Message): Error | undefined;
   /** Everything of one flush was sent: the transport may write it now. */
   flushTransport(): void;
+  /** What one message may hold: this side's and the peer's limits (batches are split to fit). */
+  sendLimits(): Limits;
+  /** A message no call waits for could not be sent: never dropped silently. */
+  onSendError(error: Error): void;
   /** Undefined while open; the error calls fail with once closed. */
   closedError(): Error | undefined;
 }
@@ -324,16 +333,32 @@ export class OutgoingRequests {
     if (this.#cancels.length > 0) {
       const cancels = this.#cancels;
       this.#cancels = [];
-      for (const seq of cancels) this.host.send({ kind: MessageKind.Cancel, seq });
+      for (const seq of cancels) this.#sendControl({ kind: MessageKind.Cancel, seq });
     }
     if (this.#releases.size > 0) {
       const ids = [...this.#releases.keys()];
       const counts = [...this.#releases.values()];
       this.#releases = new Map();
-      this.host.send({ kind: MessageKind.Release, ids, counts });
+      const size = releaseBatchSize(this.host.sendLimits());
+      for (let at = 0; at < ids.length; at += size) {
+        const end = at + size;
+        this.#sendControl({
+          kind: MessageKind.Release,
+          ids: ids.slice(at, end),
+          counts: counts.slice(at, end),
+        });
+      }
     }
-    const forgets = this.#held.takeForgets();
-    if (forgets !== undefined) this.host.send({ kind: MessageKind.Forget, seqs: forgets });
+    const seqs = this.#held.takeForgets();
+    const size = forgetBatchSize(this.host.sendLimits());
+    for (let at = 0; seqs !== undefined && at < seqs.length; at += size)
+      this.#sendControl({ kind: MessageKind.Forget, seqs: seqs.slice(at, at + size) });
     this.host.flushTransport();
   };
+
+  /** Sends a message no call waits for (Cancel, Release, Forget): a failure is reported. */
+  #sendControl(message: Message): void {
+    const error = this.host.send(message);
+    if (error !== undefined) this.host.onSendError(error);
+  }
 }

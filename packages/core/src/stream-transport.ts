@@ -11,15 +11,23 @@
  * one buffer with their headers (one write, one syscall); a large frame's payload is written
  * as-is after its header, never copied, and so is each large piece of a frame sent in pieces
  * (`sendSegments`: a message carrying a large byte string). When `write()` returns false the
- * frames wait in a queue until `drain`; the queue is bounded by `maxQueuedBytes`, past which the
- * transport fails with `RPYC_ERR_SEND_QUEUE_FULL` (a peer that does not read cannot make us
- * buffer without bound).
+ * frames wait in a queue until `drain`.
  *
- * Read path: `FrameDecoder` pre-sizes each frame from its prefix; an oversize or malformed frame
- * fails the transport with the decoder's `ProtocolError`.
+ * Backpressure: while the bytes owed to the peer (our queue plus what the stream buffers,
+ * `writableLength`) are above `highWaterBytes`, the transport stops delivering the peer's
+ * frames and pauses the stream, so a peer that sends requests without reading the replies stops
+ * being served instead of filling our memory; reading resumes on `drain`. The hard bound
+ * `maxQueuedBytes` is checked on every send: past it the transport fails with
+ * `RPYC_ERR_SEND_QUEUE_FULL` (replies of requests already running can still exceed the mark).
+ *
+ * Read path: `FrameDecoder` (memory in step with the bytes that arrived). Bad input (an
+ * oversize prefix, a frame that stalls past `frameTimeoutMs`, bytes of another protocol) is
+ * reported to the connection through `onInputError`, which sends the peer a coded `Close`
+ * before the transport closes; without that handler the transport just fails.
  */
 import { FRAME_HEADER_BYTES, FrameDecoder, resolveLimits, type Limits } from "@rpyc/protocol";
 import { TransportError } from "./errors.ts";
+import { notRpycError, previewBytes } from "./foreign-bytes.ts";
 import type { Transport, TransportHandlers } from "./transport.ts";
 
 /**
@@ -42,6 +50,11 @@ export interface DuplexLike {
   /** Optional: batch the writes of one flush into one `writev` (Node streams have it). */
   cork?(): void;
   uncork?(): void;
+  /** Optional: bytes the stream buffers, not yet handed to the OS (Node streams have it). */
+  readonly writableLength?: number;
+  /** Optional: stop and restart `data` events (backpressure on the peer's input). */
+  pause?(): unknown;
+  resume?(): unknown;
 }
 
 /**
@@ -63,7 +76,57 @@ export interface StreamTransportOptions {
    * stream is destroyed. Default `DEFAULT_CLOSE_TIMEOUT_MS` (3 s).
    */
   readonly closeTimeoutMs?: number;
+  /**
+   * Bytes owed to the peer above which its input is paused until they drain (backpressure).
+   * Default `DEFAULT_HIGH_WATER_BYTES` (8 MiB).
+   */
+  readonly highWaterBytes?: number;
+  /**
+   * How long a partly received frame may wait for its next bytes before the connection closes
+   * with `RPYC_ERR_FRAME_TIMEOUT`. Default `DEFAULT_FRAME_TIMEOUT_MS` (30 s); 0 = no timeout.
+   */
+  readonly frameTimeoutMs?: number;
 }
+
+/**
+ * The bounds a transport package passes through from its own options (tcp `serve`/`connect`,
+ * stdio): every one optional, with the defaults above.
+ *
+ * @example
+ * interface ServeOptions extends StreamBounds { readonly port?: number }
+ */
+export type StreamBounds = Pick<
+  StreamTransportOptions,
+  "maxQueuedBytes" | "highWaterBytes" | "frameTimeoutMs"
+>;
+
+/**
+ * The `StreamBounds` of `options` (a package's wider options object), and its wire limits.
+ *
+ * @example
+ * createStreamTransport(socket, streamOptionsOf(options));
+ */
+export function streamOptionsOf(
+  options: StreamBounds & { readonly config?: { readonly limits?: Partial<Limits> } },
+): StreamTransportOptions {
+  const { maxQueuedBytes, highWaterBytes, frameTimeoutMs } = options;
+  return { limits: options.config?.limits, maxQueuedBytes, highWaterBytes, frameTimeoutMs };
+}
+
+/**
+ * Default backpressure mark: 8 MiB owed to the peer pauses its input.
+ *
+ * @example
+ * createStreamTransport(socket, { highWaterBytes: DEFAULT_HIGH_WATER_BYTES / 4 });
+ */
+export const DEFAULT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/**
+ * Default time a partly received frame may stall (no new byte) before the close: 30 s.
+ *
+ * @example
+ * createStreamTransport(socket, { frameTimeoutMs: DEFAULT_FRAME_TIMEOUT_MS / 3 });
+ */
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 /**
  * Default bound of the send queue (bytes waiting for `drain`): 128 MiB.
@@ -133,6 +196,17 @@ class StreamTransport implements Transport {
   readonly #decoder: FrameDecoder;
   readonly #maxQueuedBytes: number;
   readonly #closeTimeoutMs: number;
+  readonly #highWaterBytes: number;
+  readonly #frameTimeoutMs: number;
+  #frameTimer: ReturnType<typeof setTimeout> | undefined;
+  /** No frame decoded yet: a bad prefix now may be another protocol talking (NOT_RPYC). */
+  #firstFrame = true;
+  /** The first bytes received, kept until a frame completes (`describeReceived`). */
+  #firstBytes: Uint8Array | undefined;
+  /** Frames decoded while the peer's input is paused (backpressure), delivered on resume. */
+  #paused: Uint8Array[] | undefined;
+  /** Set once the peer's input proved unusable; later bytes are discarded. */
+  #inputError: Error | undefined;
 
   /** Frames waiting to be written (next flush, or `drain` when blocked). */
   #queue: QueuedFrame[] = [];
@@ -149,6 +223,8 @@ class StreamTransport implements Transport {
     this.#decoder = new FrameDecoder(resolveLimits(options.limits));
     this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.#highWaterBytes = options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES;
+    this.#frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
     // Listeners are bound once per transport, never per frame.
     duplex.on("data", this.#onData);
     duplex.on("drain", this.#onDrain);
@@ -166,7 +242,8 @@ class StreamTransport implements Transport {
     this.#handlers = handlers;
     const early = this.#early ?? [];
     this.#early = undefined;
-    for (const frame of early) handlers.onFrame(frame);
+    this.#deliver(early);
+    if (this.#inputError !== undefined) this.#reportInputError(this.#inputError);
     if (this.#finished) handlers.onClose(this.#closeError);
   }
 
@@ -185,18 +262,17 @@ class StreamTransport implements Transport {
     if (this.#closed) return; // the connection learns of the close through onClose
     this.#queue.push(frame);
     this.#queuedBytes += frame.byteLength + FRAME_HEADER_BYTES;
-    if (this.#blocked) {
-      if (this.#queuedBytes > this.#maxQueuedBytes) {
-        this.#fail(
-          new TransportError(
-            "RPYC_ERR_SEND_QUEUE_FULL",
-            `send queue over ${this.#maxQueuedBytes} bytes: the peer is not reading its data ` +
-              "(raise maxQueuedBytes if it is only slow)",
-          ),
-        );
-      }
+    if (this.#owedBytes() > this.#maxQueuedBytes) {
+      this.#fail(
+        new TransportError(
+          "RPYC_ERR_SEND_QUEUE_FULL",
+          `send queue over ${this.#maxQueuedBytes} bytes: the peer is not reading its data ` +
+            "(raise maxQueuedBytes if it is only slow)",
+        ),
+      );
       return;
     }
+    if (this.#blocked) return;
     if (!this.#flushScheduled && !this.#delivering) {
       this.#flushScheduled = true;
       void RESOLVED.then(this.#flush);
@@ -239,24 +315,52 @@ class StreamTransport implements Transport {
     if (!ok) this.#blocked = true;
   }
 
+  /** Bytes written or queued and not yet handed to the OS. */
+  #owedBytes(): number {
+    return this.#queuedBytes + (this.#duplex.writableLength ?? 0);
+  }
+
   readonly #onDrain = (): void => {
-    if (!this.#blocked) return;
-    this.#blocked = false;
-    if (!this.#closed) this.#writeQueue();
+    if (this.#blocked) {
+      this.#blocked = false;
+      if (!this.#closed) this.#writeQueue();
+    }
+    this.#resumeInput();
   };
 
+  describeReceived(): string | undefined {
+    const bytes = this.#firstBytes;
+    if (!this.#firstFrame) return undefined;
+    if (bytes === undefined) {
+      return "nothing arrived (a Python RPyC server waits for its client to speak: use @rpyc/python)";
+    }
+    return `what arrived instead: ${this.#decoder.bufferedBytes} bytes, no whole frame: ${previewBytes(bytes)}`;
+  }
+
   readonly #onData = (chunk: Uint8Array): void => {
-    if (this.#finished) return;
+    if (this.#finished || this.#inputError !== undefined) return;
+    if (this.#firstFrame && this.#firstBytes === undefined) this.#firstBytes = chunk.slice(0, 64);
     let frames: Uint8Array[];
     try {
       frames = this.#decoder.push(chunk);
     } catch (error) {
       // Frames completed before the bad prefix in this chunk are valid: deliver them first.
       const completed = (error as { frames?: unknown }).frames;
-      if (Array.isArray(completed)) this.#deliver(completed as Uint8Array[]);
-      this.#fail(error as Error);
+      if (Array.isArray(completed) && completed.length > 0) {
+        this.#firstFrame = false;
+        this.#deliverNow(completed as Uint8Array[]);
+      }
+      const foreign = this.#firstFrame ? notRpycError(chunk, error) : undefined;
+      this.#onBadInput(foreign ?? (error as Error));
       return;
     }
+    if (frames.length > 0) this.#firstFrame = false;
+    this.#watchPartialFrame();
+    this.#deliverNow(frames);
+  };
+
+  /** Delivers `frames`, then writes the replies of synchronous handlers at once. */
+  #deliverNow(frames: Uint8Array[]): void {
     this.#delivering = true;
     try {
       this.#deliver(frames);
@@ -264,15 +368,85 @@ class StreamTransport implements Transport {
       this.#delivering = false;
       // Replies of synchronous handlers leave now, not a microtask later.
       if (!this.#blocked && !this.#closed) this.#writeQueue();
+      // Paused, yet the stream took everything: no `drain` will come, so resume from here.
+      if (this.#paused !== undefined && !this.#blocked) void RESOLVED.then(this.#onDrain);
     }
-  };
+  }
 
+  /** Hands `frames` to the connection in order, stopping while the peer owes us too much. */
   #deliver(frames: Uint8Array[]): void {
     const handlers = this.#handlers;
-    if (handlers) {
-      for (let i = 0; i < frames.length; i++) handlers.onFrame(frames[i]!);
-    } else {
+    if (!handlers) {
       this.#early!.push(...frames);
+      return;
+    }
+    if (this.#paused !== undefined) {
+      this.#paused.push(...frames);
+      return;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      if (this.#owedBytes() > this.#highWaterBytes && !this.#closed) {
+        this.#paused = frames.slice(i);
+        this.#duplex.pause?.();
+        return;
+      }
+      handlers.onFrame(frames[i]!);
+    }
+  }
+
+  /** Backpressure is over when what we owe went below the mark: deliver what waited, read on. */
+  #resumeInput(): void {
+    const paused = this.#paused;
+    if (paused === undefined || this.#closed) return;
+    if (this.#owedBytes() > this.#highWaterBytes) return;
+    this.#paused = undefined;
+    this.#deliverNow(paused);
+    if (this.#paused === undefined) this.#duplex.resume?.();
+  }
+
+  /** Arms (or re-arms) the stall timer while a frame is partly received; disarms it otherwise. */
+  #watchPartialFrame(): void {
+    if (this.#frameTimeoutMs <= 0) return;
+    if (this.#decoder.bufferedBytes === 0) {
+      if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
+      this.#frameTimer = undefined;
+    } else if (this.#frameTimer !== undefined) {
+      this.#frameTimer.refresh?.();
+    } else {
+      this.#frameTimer = setTimeout(this.#onFrameStalled, this.#frameTimeoutMs);
+    }
+  }
+
+  readonly #onFrameStalled = (): void => {
+    this.#frameTimer = undefined;
+    this.#onBadInput(
+      new TransportError(
+        "RPYC_ERR_FRAME_TIMEOUT",
+        `a frame stalled: ${this.#decoder.bufferedBytes} bytes of it arrived, then nothing for ` +
+          `${this.#frameTimeoutMs} ms (frameTimeoutMs)`,
+      ),
+    );
+  };
+
+  /** The peer's input is unusable: no more reading; the connection answers with a coded Close. */
+  #onBadInput(error: Error): void {
+    if (this.#inputError !== undefined) return;
+    this.#inputError = error;
+    this.#closeError ??= error;
+    if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
+    this.#frameTimer = undefined;
+    this.#paused = undefined;
+    this.#duplex.resume?.(); // discard what follows, so that the peer's FIN is seen
+    if (this.#handlers) this.#reportInputError(error);
+  }
+
+  #reportInputError(error: Error): void {
+    const handlers = this.#handlers!;
+    if (handlers.onInputError) {
+      handlers.onInputError(error);
+      this.close(); // in case the handler did not: flush what it sent, then end
+    } else {
+      this.#fail(error);
     }
   }
 
@@ -285,6 +459,8 @@ class StreamTransport implements Transport {
       );
     }
     this.#closed = true;
+    if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
+    this.#frameTimer = undefined;
     this.#endStream();
   };
 
@@ -305,8 +481,11 @@ class StreamTransport implements Transport {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#paused = undefined;
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
+    if (this.#frameTimer !== undefined) clearTimeout(this.#frameTimer);
+    this.#frameTimer = undefined;
     this.#handlers?.onClose(this.#closeError);
   };
 

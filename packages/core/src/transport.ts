@@ -44,6 +44,11 @@ export interface Transport {
    * (best effort); `onClose` is called once, afterwards.
    */
   close(): void;
+  /**
+   * Optional: while no whole frame has arrived, what did (a preview of the bytes, or that
+   * nothing did), for the handshake's error message.
+   */
+  describeReceived?(): string | undefined;
   /** True once `close()` was called or the medium went away. */
   readonly closed: boolean;
 }
@@ -56,4 +61,11 @@ export interface TransportHandlers {
    * `error` is set when it failed (a socket error, an oversize frame, a full send queue).
    */
   onClose(error?: Error): void;
+  /**
+   * Optional: the peer's input is unusable (an oversize or stalled frame, another protocol's
+   * bytes). The connection answers with a `Close` carrying the error's code (the transport
+   * still writes what is queued), then closes; the transport stops reading. Without this
+   * handler the transport fails at once and `onClose(error)` follows.
+   */
+  onInputError?(error: Error): void;
 }

@@ -84,6 +84,33 @@ export class ExportTable {
     }
   }
 
+  /**
+   * A whole Release message: applies every valid pair and returns ONE error for the bad ones
+   * (the first one's, its message saying how many failed), or undefined. Linear in the message:
+   * after the first bad pair, the others are counted without building an error, so a Release
+   * naming 100,000 unknown ids costs one error, not 100,000 (docs/security.md).
+   */
+  releaseAll(ids: readonly number[], counts: readonly number[]): Error | undefined {
+    let bad = 0;
+    let first: Error | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const entry = this.#byId.get(ids[i]!);
+      if (first !== undefined && !(counts[i]! > 0 && counts[i]! <= (entry?.count ?? 0))) {
+        bad++;
+        continue;
+      }
+      try {
+        this.release(ids[i]!, counts[i]!);
+      } catch (err) {
+        bad++;
+        first = err as Error;
+      }
+    }
+    if (first !== undefined && bad > 1)
+      first.message = `${bad} of the ${ids.length} releases failed; the first: ${first.message}`;
+    return first;
+  }
+
   /** How many times `id` is currently held by the peer (0 when not exported). For tests. */
   countOf(id: number): number {
     return this.#byId.get(id)?.count ?? 0;

@@ -81,8 +81,11 @@ function readUint32(source: Uint8Array, at: number): number {
  * Incremental frame decoder: push chunks as they arrive (split anywhere, many frames per chunk,
  * one byte at a time), get complete payloads back in order.
  *
- * Memory: the prefix is checked against `maxFrameBytes` before anything is allocated; a frame
- * that spans chunks gets one buffer of exactly its size (no quadratic concatenation). A frame
+ * Memory: the prefix is checked against `maxFrameBytes` before anything is allocated. A frame
+ * that spans chunks and is at most `PRESIZED_FRAME_BYTES` gets one buffer of exactly its size;
+ * a larger one is collected as the pieces that arrived and joined once complete, so what a
+ * half-sent frame holds grows with the bytes that arrived, never with what its prefix
+ * announces (a 64 MiB prefix followed by one byte costs one byte, not 64 MiB). A frame
  * that lies whole inside one chunk is returned as a view into that chunk (no copy), so do not
  * reuse a chunk's memory after pushing it (Node's socket chunks are never reused).
  *
@@ -99,8 +102,11 @@ export class FrameDecoder {
   readonly #maxFrameBytes: number;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   #headerFill = 0;
+  /** The frame in progress, pre-sized (up to PRESIZED_FRAME_BYTES). */
   #frame: Uint8Array | undefined;
   #frameFill = 0;
+  /** The large frame in progress: its length and the pieces received so far. */
+  #large: LargeFrame | undefined;
   #failure: FrameTooLargeError | undefined;
 
   constructor(limits: Limits = DEFAULT_LIMITS) {
@@ -109,6 +115,7 @@ export class FrameDecoder {
 
   /** Bytes received and not yet returned: the frame in progress (its prefix and payload so far). */
   get bufferedBytes(): number {
+    if (this.#large !== undefined) return FRAME_HEADER_BYTES + this.#large.received;
     return this.#frame === undefined ? this.#headerFill : FRAME_HEADER_BYTES + this.#frameFill;
   }
 
@@ -123,6 +130,17 @@ export class FrameDecoder {
     const end = chunk.length;
     let at = 0;
     while (at < end) {
+      const large = this.#large;
+      if (large !== undefined) {
+        const take = Math.min(large.length - large.received, end - at);
+        large.add(chunk.subarray(at, at + take));
+        at += take;
+        if (large.received === large.length) {
+          out.push(large.join());
+          this.#large = undefined;
+        }
+        continue;
+      }
       let frame = this.#frame;
       if (frame === undefined) {
         let length: number;
@@ -148,6 +166,10 @@ export class FrameDecoder {
           at += length;
           continue;
         }
+        if (length > PRESIZED_FRAME_BYTES) {
+          this.#large = new LargeFrame(length);
+          continue;
+        }
         frame = this.#frame = allocFrame(length);
         this.#frameFill = 0;
       }
@@ -164,6 +186,45 @@ export class FrameDecoder {
         this.#frame = undefined;
         this.#frameFill = 0;
       }
+    }
+    return out;
+  }
+}
+
+/**
+ * Frames up to this size that span chunks get a buffer of their full size at once (cheap, and
+ * bounded); larger ones grow with the bytes that arrived (`LargeFrame`).
+ *
+ * @example
+ * // a half-sent frame holds at most max(PRESIZED_FRAME_BYTES, bytes received) of memory
+ */
+export const PRESIZED_FRAME_BYTES = 64 * 1024;
+
+/**
+ * A large frame arriving in pieces: the pieces are kept as they came (views of the pushed
+ * chunks, which the caller must not reuse) and copied once, into one buffer, when the last
+ * arrives. Each byte is copied once, as with a pre-sized buffer. A small view of a much larger
+ * buffer is copied at once, so that holding it cannot pin more than it carries.
+ */
+class LargeFrame {
+  received = 0;
+  readonly #pieces: Uint8Array[] = [];
+
+  constructor(readonly length: number) {}
+
+  add(piece: Uint8Array): void {
+    this.#pieces.push(
+      piece.buffer.byteLength > 2 * piece.byteLength + 4096 ? piece.slice() : piece,
+    );
+    this.received += piece.byteLength;
+  }
+
+  join(): Uint8Array {
+    const out = allocFrame(this.length);
+    let offset = 0;
+    for (const piece of this.#pieces) {
+      out.set(piece, offset);
+      offset += piece.byteLength;
     }
     return out;
   }

@@ -36,6 +36,7 @@ export interface HelloOptions {
   /** Service name, e.g. "ECHO". */
   service: string;
   aliases?: readonly string[];
+  /** What this side enforces on what it receives (pass every limit: the peer fits its sends). */
   limits: AnnouncedLimits;
 }
 
@@ -52,6 +53,6 @@ export function createHello(options: HelloOptions): HelloMessage {
     version: options.version,
     service: options.service,
     aliases: options.aliases ?? [],
-    limits: { maxFrameBytes: options.limits.maxFrameBytes },
+    limits: { ...options.limits },
   };
 }

@@ -13,10 +13,13 @@ export {
 export {
   DEFAULT_LIMITS,
   OUT_OF_LINE_BYTES,
+  LIMIT_NAMES,
   REF_ITEM_COST,
+  peerSendLimits,
   resolveLimits,
   type Limits,
 } from "./limits.ts";
+export { forgetBatchSize, releaseBatchSize } from "./batch-size.ts";
 export {
   encodeMessage,
   encodeMessageFrame,

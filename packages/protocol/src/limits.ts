@@ -70,6 +70,27 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxItems: 2_097_152,
 });
 
+/** The names of every limit, in a fixed order (the Hello announces them all). */
+export const LIMIT_NAMES: readonly (keyof Limits)[] = Object.freeze(
+  Object.keys(DEFAULT_LIMITS) as (keyof Limits)[],
+);
+
+/**
+ * The limits a sender must respect: what the receiving peer announced it enforces, and for a
+ * limit it did not announce (an older peer announces only `maxFrameBytes`), this side's own.
+ *
+ * @example
+ * const sendLimits = peerSendLimits(resolveLimits(), hello.limits);
+ */
+export function peerSendLimits(own: Limits, peer: Readonly<Partial<Limits>>): Limits {
+  const limits: Limits = { ...own };
+  for (const key of LIMIT_NAMES) {
+    const value = peer[key];
+    if (value !== undefined && Number.isSafeInteger(value) && value > 0) limits[key] = value;
+  }
+  return limits;
+}
+
 /** No frame may exceed what a 4-byte length prefix can announce. */
 const MAX_PREFIX = 0xffff_ffff;
 

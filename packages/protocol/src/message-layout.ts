@@ -22,6 +22,7 @@
  * Hello of another protocol version decodes leniently so `checkHello` can name both versions.
  */
 import { ProtocolError, RPYC_ERR_MALFORMED } from "./errors.ts";
+import { LIMIT_NAMES } from "./limits.ts";
 import {
   type AnnouncedLimits,
   type Message,
@@ -154,14 +155,23 @@ function decodeRequest(wire: unknown[]): RequestMessage {
 }
 
 /**
- * The announced limits: `maxFrameBytes` is required; other numeric entries (limits a later
- * version announces) are kept, anything else is dropped.
+ * The announced limits: `maxFrameBytes` is required; the other known limits, when present,
+ * must be positive integers; other numeric entries (limits a later version announces) are
+ * kept, anything else is dropped.
  */
 function decodeAnnouncedLimits(value: unknown, strict: boolean): AnnouncedLimits {
   const limits: Record<string, number> = {};
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     for (const [key, entry] of Object.entries(value))
       if (typeof entry === "number") limits[key] = entry;
+  }
+  for (const key of LIMIT_NAMES) {
+    const entry = limits[key];
+    if (entry === undefined || key === "maxFrameBytes") continue;
+    if (!Number.isSafeInteger(entry) || entry <= 0) {
+      if (strict) bad(`a Hello's limits.${key} must be a positive integer`);
+      delete limits[key];
+    }
   }
   const maxFrameBytes = limits["maxFrameBytes"];
   if (maxFrameBytes === undefined || !Number.isInteger(maxFrameBytes) || maxFrameBytes <= 0) {

@@ -13,6 +13,7 @@
  * The export id `ROOT_ID` (0) is each side's service root; it exists for the whole connection
  * and is never released, so `conn.root` needs no round trip.
  */
+import type { Limits } from "./limits.ts";
 
 /** Major version of the wire format. Peers with different majors refuse each other (`Hello`). */
 export const PROTOCOL_VERSION = 1;
@@ -131,10 +132,12 @@ export class WireError {
  */
 export type WireValue = unknown;
 
-/** Limits a side announces in its `Hello`, so its peer never sends what it would refuse. */
-export interface AnnouncedLimits {
-  readonly maxFrameBytes: number;
-}
+/**
+ * Limits a side announces in its `Hello`, so its peer never sends what it would refuse: every
+ * receive limit of `Limits` (rpyc-ts sends them all); only `maxFrameBytes` is required, as
+ * older peers announce nothing else.
+ */
+export type AnnouncedLimits = Readonly<Partial<Limits>> & { readonly maxFrameBytes: number };
 
 /** First message each side sends. Nothing but `Hello` may precede it. */
 export interface HelloMessage {

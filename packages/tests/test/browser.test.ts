@@ -2,29 +2,14 @@
  * A real browser: Debian chromium (driven by playwright-core) loads a page bundled with the ws
  * browser client, connects to a Node ws server, calls a method and receives callbacks.
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server as HttpServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { release, Service } from "@rpyc/core";
 import { serve, type WsServer } from "@rpyc/transport-ws/server";
+import { launchChromium, type TestBrowser } from "../src/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** Flags for a sandboxed, offline CI machine (TOOLCHAIN.md); playwright adds --headless. */
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ENTRY = fileURLToPath(new URL("../fixtures/browser-client.ts", import.meta.url));
 
 class BrowserService extends Service {
@@ -43,13 +28,11 @@ class BrowserService extends Service {
 
 let wsServer: WsServer;
 let pageServer: HttpServer;
-let context: BrowserContext;
-let profile: string;
+let browser: TestBrowser;
 let bundle: string;
 let bundleInputs: string[];
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
   const result = await build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -76,17 +59,11 @@ beforeAll(async () => {
     }
   });
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
-  profile = await mkdtemp(join(tmpdir(), "rpyc-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   pageServer?.closeAllConnections();
   await new Promise((resolve) => pageServer?.close(resolve));
   await wsServer?.close({ timeout: 0 });
@@ -103,7 +80,7 @@ describe("browser client (chromium)", () => {
   });
 
   it("calls a method and receives callbacks from the Node server", async () => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(error.message));
     const { port } = pageServer.address() as { port: number };

@@ -5,21 +5,11 @@
  * control client calling it every 20 ms throughout: the offender gets a coded Close, the
  * server's memory stays bounded, and the control client is never stalled for long.
  */
-import { once } from "node:events";
-import { connect as netConnect, type Socket } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Service, type Connection } from "@rpyc/core";
-import {
-  FrameDecoder,
-  type Message,
-  MessageKind,
-  createHello,
-  decodeMessage,
-  encodeFrame,
-  encodeMessage,
-} from "@rpyc/protocol";
+import { MessageKind, encodeFrame } from "@rpyc/protocol";
 import { connect, serve, type Server } from "@rpyc/transport-tcp";
+import { rawTcpClient, startControl } from "../src/raw-tcp.ts";
 
 class EchoService extends Service {
   echo(value: unknown) {
@@ -42,54 +32,6 @@ afterAll(async () => {
   await server?.close({ timeout: 0 });
   expect(server.socketCount).toBe(0);
 });
-
-/**
- * Calls `echo` every 20 ms until stopped; records the longest wait for an answer and the
- * highest RSS seen (the server runs in this process).
- */
-function startControl() {
-  let running = true;
-  let longestMs = 0;
-  let peakRss = process.memoryUsage().rss;
-  let answers = 0;
-  const loop = (async () => {
-    for (let i = 0; running; i++) {
-      const started = performance.now();
-      expect(await control.root.echo(i)).toBe(i);
-      answers++;
-      longestMs = Math.max(longestMs, performance.now() - started);
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      await delay(20);
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { longestMs, peakRss, answers };
-    },
-  };
-}
-
-/** A raw client that says Hello, then collects every message the server sends until it closes. */
-async function rawClient(): Promise<{ socket: Socket; received: Promise<Message[]> }> {
-  const socket = netConnect({ host: "127.0.0.1", port: server.port });
-  socket.on("error", () => {}); // a reset after the Close is fine
-  const frames = new FrameDecoder();
-  const messages: Message[] = [];
-  socket.on("data", (chunk: Uint8Array) => {
-    for (const frame of frames.push(chunk)) messages.push(decodeMessage(frame));
-  });
-  const received = once(socket, "close").then(() => messages);
-  await once(socket, "connect");
-  const hello = createHello({
-    version: "0.0.0-budget",
-    service: "B",
-    limits: { maxFrameBytes: MiB },
-  });
-  socket.write(encodeFrame(encodeMessage(hello)));
-  return { socket, received };
-}
 
 /**
  * The frame of a Request `root.echo(arg)` whose one argument is `arrays` arrays of `perArray`
@@ -120,11 +62,11 @@ describe("the item budget of one frame, on a real TCP server", () => {
     ["7.6 MiB: 7.6 million empty maps", 8, 1_000_000, 600_000],
   ])("refuses %s with a coded Close, bounded memory, no stall", async (_, arrays, per, last) => {
     const frame = emptyMapsFrame(arrays, per, last);
-    const watch = startControl();
+    const watch = startControl(control);
     const rssBefore = process.memoryUsage().rss;
-    const { socket, received } = await rawClient();
+    const { socket, closed } = await rawTcpClient(server.port);
     socket.write(frame);
-    const messages = await received;
+    const messages = await closed;
     const close = messages.find((m) => m.kind === MessageKind.Close);
     expect(close).toMatchObject({ kind: MessageKind.Close, code: "RPYC_ERR_LIMIT_EXCEEDED" });
     expect((close as { reason?: string }).reason).toMatch(/maxItems/);

@@ -9,9 +9,12 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 import {
   connectTransport,
   createStreamTransport,
+  streamOptionsOf,
   type Connection,
   type ConnectOptions,
+  type StreamBounds,
 } from "@rpyc/core";
+import { childFailure, StderrTail } from "./child-failure.ts";
 import { SubprocessError } from "./errors.ts";
 import { PipeDuplex } from "./pipe-duplex.ts";
 
@@ -21,8 +24,11 @@ import { PipeDuplex } from "./pipe-duplex.ts";
  * @example
  * await connectSubprocess("node", ["server.js"], { stderr: "ignore", terminateAfterMs: 500 });
  */
-export interface ConnectSubprocessOptions extends ConnectOptions {
-  /** The child's stderr: "inherit" (passed through, default), "ignore", or "pipe" (read it from `childOf(conn).stderr`). */
+export interface ConnectSubprocessOptions extends ConnectOptions, StreamBounds {
+  /**
+   * The child's stderr: "inherit" (passed on to ours, default; its end is quoted when the child
+   * exits before the handshake), "ignore", or "pipe" (read it from `childOf(conn).stderr`).
+   */
   readonly stderr?: "inherit" | "ignore" | "pipe";
   /** Working directory and environment of the child (default: ours). */
   readonly cwd?: string;
@@ -31,8 +37,6 @@ export interface ConnectSubprocessOptions extends ConnectOptions {
   readonly terminateAfterMs?: number;
   /** After SIGTERM, how long before SIGKILL. Default 2000 ms. */
   readonly killAfterMs?: number;
-  /** Send queue bound of the connection (see `createStreamTransport`). */
-  readonly maxQueuedBytes?: number;
 }
 
 /**
@@ -65,12 +69,15 @@ export async function connectSubprocess(
   args: readonly string[] = [],
   options: ConnectSubprocessOptions = {},
 ): Promise<Connection> {
+  const stderr = options.stderr ?? "inherit";
   const spawnOptions: SpawnOptions = {
-    stdio: ["pipe", "pipe", options.stderr ?? "inherit"],
+    // "inherit" is a pipe we pass on ourselves, keeping its tail for error messages.
+    stdio: ["pipe", "pipe", stderr === "inherit" ? "pipe" : stderr],
     cwd: options.cwd,
     env: options.env,
   };
   const child = spawn(command, args, spawnOptions);
+  const tail = stderr === "inherit" ? new StderrTail(child.stderr!, process.stderr) : undefined;
   const duplex = superviseChild(child, options);
   const spawned = new Promise<void>((resolve, reject) => {
     child.once("spawn", resolve);
@@ -87,8 +94,7 @@ export async function connectSubprocess(
   try {
     await spawned;
     const transport = createStreamTransport(duplex, {
-      limits: options.config?.limits,
-      maxQueuedBytes: options.maxQueuedBytes,
+      ...streamOptionsOf(options),
       // The child's own grace periods decide when the pipes are torn down.
       closeTimeoutMs: terminateAfterMs(options) + killAfterMs(options) + 1000,
     });
@@ -100,7 +106,7 @@ export async function connectSubprocess(
     return conn;
   } catch (error) {
     duplex.destroy();
-    throw error;
+    throw childFailure(command, error, child, tail);
   }
 }
 

@@ -44,6 +44,19 @@ export class PipeDuplex extends EventEmitter implements DuplexLike {
     return this.output.write(chunk);
   }
 
+  /** What the output buffers (backpressure: the transport pauses the input past its mark). */
+  get writableLength(): number {
+    return this.output.writableLength;
+  }
+
+  pause(): void {
+    this.input.pause();
+  }
+
+  resume(): void {
+    this.input.resume();
+  }
+
   end(): void {
     if (this.#ended) return;
     this.#ended = true;

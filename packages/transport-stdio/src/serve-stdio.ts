@@ -6,7 +6,9 @@
 import {
   connectTransport,
   createStreamTransport,
+  streamOptionsOf,
   type Connection,
+  type StreamBounds,
   type ConnectOptions,
   type ServiceSpec,
 } from "@rpyc/core";
@@ -19,14 +21,12 @@ import { PipeDuplex } from "./pipe-duplex.ts";
  * @example
  * await serveStdio(EchoService, { redirectConsole: false, config: { timeout: 5000 } });
  */
-export interface ServeStdioOptions extends Omit<ConnectOptions, "service"> {
+export interface ServeStdioOptions extends Omit<ConnectOptions, "service">, StreamBounds {
   /** Send console.log/info/debug to stderr while serving (stdout carries the protocol). Default true. */
   readonly redirectConsole?: boolean;
   /** Streams to use instead of process.stdin/stdout (tests, embedding). */
   readonly input?: Readable;
   readonly output?: Writable;
-  /** Send queue bound of the connection (see `createStreamTransport`). */
-  readonly maxQueuedBytes?: number;
 }
 
 /**
@@ -48,10 +48,7 @@ export async function serveStdio(
   input.once("close", () => duplex.finished());
   const restoreConsole = options.redirectConsole === false ? () => {} : redirectConsole();
   duplex.once("close", restoreConsole);
-  const transport = createStreamTransport(duplex, {
-    limits: options.config?.limits,
-    maxQueuedBytes: options.maxQueuedBytes,
-  });
+  const transport = createStreamTransport(duplex, streamOptionsOf(options));
   try {
     return await connectTransport(transport, { service, config: options.config });
   } catch (error) {

@@ -86,6 +86,35 @@ describe("connectSubprocess", () => {
     expect(conn.closed).toBe(true);
   });
 
+  it("names the bytes of a child that prints to stdout (not a frame-size error)", async () => {
+    const script = 'process.stdout.write("hello, I am no server\\n"); setInterval(() => {}, 1000)';
+    const attempt = connectSubprocess(process.execPath, ["-e", script]);
+    await expect(attempt).rejects.toBeInstanceOf(SubprocessError);
+    const error = (await attempt.catch((e: unknown) => e)) as SubprocessError;
+    expect(error.code).toBe("RPYC_ERR_NOT_RPYC");
+    expect(error.message).toContain('"hello, I am no s');
+    expect(error.message).toContain("log to stderr");
+    expect(error.message).not.toContain("maxFrameBytes");
+  });
+
+  it("a child that exits before the handshake: its exit code and the end of its stderr", async () => {
+    const script = 'console.error("boom: no config file at /etc/nowhere"); process.exit(3)';
+    const attempt = connectSubprocess(process.execPath, ["-e", script]);
+    await expect(attempt).rejects.toMatchObject({
+      name: "SubprocessError",
+      code: "RPYC_ERR_SUBPROCESS_EXITED",
+      message: expect.stringMatching(/exited with code 3 .*\n.*boom: no config file/s),
+    });
+  });
+
+  it("a child killed before the handshake: the signal", async () => {
+    const script = 'process.kill(process.pid, "SIGKILL")';
+    await expect(connectSubprocess(process.execPath, ["-e", script])).rejects.toMatchObject({
+      code: "RPYC_ERR_SUBPROCESS_EXITED",
+      message: expect.stringContaining("was killed by SIGKILL"),
+    });
+  });
+
   it("fails with SubprocessError when the command cannot start", async () => {
     const attempt = connectSubprocess("/nonexistent/rpyc-server");
     await expect(attempt).rejects.toBeInstanceOf(SubprocessError);

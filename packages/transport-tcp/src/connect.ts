@@ -6,7 +6,9 @@ import type { Socket } from "node:net";
 import {
   connectTransport,
   createStreamTransport,
+  streamOptionsOf,
   type Connection,
+  type StreamBounds,
   type ConnectOptions as CoreConnectOptions,
 } from "@rpyc/core";
 import { AuthenticationError, ConnectError, TlsError } from "./errors.ts";
@@ -18,10 +20,7 @@ import { describeEndpoint, openSocket, type Endpoint, type SocketOptions } from 
  * @example
  * await connect("localhost", 18861, { service: ClientService, tls: { ca }, attempts: 1 });
  */
-export interface ConnectOptions extends CoreConnectOptions, SocketOptions {
-  /** Send queue bound of the connection (see `createStreamTransport`). Default 128 MiB. */
-  readonly maxQueuedBytes?: number;
-}
+export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {}
 
 /**
  * Connects to an rpyc-ts server over TCP (or TLS with `tls`). Resolves after the handshake.
@@ -53,10 +52,7 @@ export function connectUnix(path: string, options: ConnectOptions = {}): Promise
 async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<Connection> {
   const socket: Socket = await openSocket(endpoint, options);
   try {
-    const transport = createStreamTransport(socket, {
-      limits: options.config?.limits,
-      maxQueuedBytes: options.maxQueuedBytes,
-    });
+    const transport = createStreamTransport(socket, streamOptionsOf(options));
     return await connectTransport(transport, { service: options.service, config: options.config });
   } catch (error) {
     socket.destroy();
@@ -103,6 +99,7 @@ function tlsFailure(error: unknown): TlsError | undefined {
 
 /** Bytes that are not framed rpyc during the handshake: the port serves something else. */
 const NOT_RPYC_CODES = new Set([
+  "RPYC_ERR_NOT_RPYC",
   "RPYC_ERR_FRAME_TOO_LARGE",
   "RPYC_ERR_MALFORMED",
   "RPYC_ERR_TRUNCATED_FRAME",
@@ -111,9 +108,10 @@ const NOT_RPYC_CODES = new Set([
 function notRpyc(error: unknown, endpoint: Endpoint): ConnectError | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== "string" || !NOT_RPYC_CODES.has(code)) return undefined;
+  const detail = code === "RPYC_ERR_NOT_RPYC" ? (error as Error).message : code;
   return new ConnectError(
     "RPYC_ERR_NOT_RPYC",
-    `${describeEndpoint(endpoint)} answered with something that is not rpyc-ts (${code}); ` +
+    `${describeEndpoint(endpoint)} answered with something that is not rpyc-ts (${detail}); ` +
       "is it the right port, and does the server use TLS (pass tls)?",
     { cause: error },
   );

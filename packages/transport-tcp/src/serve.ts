@@ -14,6 +14,8 @@ import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import {
   connectTransport,
   createStreamTransport,
+  streamOptionsOf,
+  type StreamBounds,
   type Connection,
   type ConnectOptions,
   type ServiceSpec,
@@ -64,7 +66,7 @@ export type Authenticator = (socket: Socket) => unknown;
  * @example
  * await serve(EchoService, { host: "0.0.0.0", port: 18861, maxConnections: 100 });
  */
-export interface ServeOptions extends Omit<ConnectOptions, "service"> {
+export interface ServeOptions extends Omit<ConnectOptions, "service">, StreamBounds {
   /** Address to bind. Default "127.0.0.1" (not every interface; pass "0.0.0.0" or "::" for that). */
   readonly host?: string;
   /** Port to bind; 0 picks a free one (read it from `server.port`). Default 0. */
@@ -88,8 +90,6 @@ export interface ServeOptions extends Omit<ConnectOptions, "service"> {
   readonly oneShot?: boolean;
   /** Time allowed for the authenticator plus the rpyc handshake. Default 10 s. */
   readonly handshakeTimeoutMs?: number;
-  /** Per-connection send queue bound (see `createStreamTransport`). */
-  readonly maxQueuedBytes?: number;
   /** Keeps the service registered with a registry while the server listens. */
   readonly registrar?: Registrar;
   /** Re-registration interval. Default `DEFAULT_REGISTER_INTERVAL_MS` (60 s). */
@@ -318,10 +318,7 @@ class TcpServer implements Server {
     }
     let conn: Connection;
     try {
-      const transport = createStreamTransport(socket, {
-        limits: options.config?.limits,
-        maxQueuedBytes: options.maxQueuedBytes,
-      });
+      const transport = createStreamTransport(socket, streamOptionsOf(options));
       conn = await connectTransport(transport, {
         service: this.#service,
         config: options.config,

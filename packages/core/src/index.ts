@@ -23,6 +23,13 @@ export {
   connectStream,
   type StreamConnectOptions,
 } from "./connect.ts";
+export {
+  connectPort,
+  createMessagePortTransport,
+  CLOSE_MESSAGE,
+  type MessagePortTransportOptions,
+  type PortLike,
+} from "./message-port-transport.ts";
 export { Service, VoidService, serviceNameOf } from "./service.ts";
 export { currentCall, type CallContext } from "./call-context.ts";
 export { type ConnectionConfig, DEFAULT_CONFIG, resolveConfig } from "./config.ts";

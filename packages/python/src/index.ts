@@ -4,6 +4,14 @@
  */
 export { connectPython, connectPythonUnix, type ConnectPythonOptions } from "./connect-python.ts";
 export {
+  servePython,
+  DEFAULT_PYTHON_HOST,
+  DEFAULT_PYTHON_MAX_CONNECTIONS,
+  type ServePythonOptions,
+  type PythonServer,
+  type PythonServiceSpec,
+} from "./serve-python.ts";
+export {
   PythonConnection,
   DEFAULT_PYTHON_CONFIG,
   type PythonConfig,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
 import { vi } from "vitest";
-import { connectPair, type Connection } from "@rpyc/core";
+import { connectPair, connectPort, type Connection, type PortLike } from "@rpyc/core";
 import * as tcp from "@rpyc/transport-tcp";
 import { childOf, connectSubprocess } from "@rpyc/transport-stdio";
 import { connect as connectWs } from "@rpyc/transport-ws/node";
@@ -46,6 +46,28 @@ function memory(): TransportFactory {
     async connect() {
       const [client, server] = await connectPair(clientOptions, { service: ConformanceService });
       servers.push(server);
+      return client;
+    },
+    async released() {
+      await until(() => servers.every((server) => server.closed), "the server side to close");
+    },
+    async teardown() {
+      await Promise.all(servers.splice(0).map((server) => server.close()));
+    },
+  };
+}
+
+/** The two ends of a MessageChannel (Node's, the same API as the browser's). */
+function messagePort(): TransportFactory {
+  const servers: Connection[] = [];
+  return {
+    name: "message-port",
+    async setup() {},
+    async connect() {
+      const { port1, port2 } = new MessageChannel();
+      const server = connectPort(port2 as unknown as PortLike, { service: ConformanceService });
+      const client = await connectPort(port1 as unknown as PortLike, clientOptions);
+      servers.push(await server);
       return client;
     },
     async released() {
@@ -138,6 +160,7 @@ function stdio(): TransportFactory {
 export function transportFactories(): TransportFactory[] {
   return [
     memory(),
+    messagePort(),
     tcpFactory("tcp", "plain"),
     tcpFactory("tcp+tls", "tls"),
     tcpFactory("unix", "unix"),

@@ -62,10 +62,18 @@ export interface ClassicServiceOptions {
  * stderrAudit({ action: "eval", peer: "127.0.0.1:50312", detail: "1 + 1" });
  */
 export function stderrAudit(entry: AuditEntry): void {
+  writeServerStderr(`${new Date().toISOString()} ${auditLine(entry)}\n`);
+}
+
+/**
+ * One audit entry as a log line (no timestamp); sources longer than 500 characters are cut.
+ *
+ * @example
+ * auditLine({ action: "eval", peer: "stdio", detail: "1 + 1" }); // 'rpyc-classic stdio eval: "1 + 1"'
+ */
+export function auditLine(entry: AuditEntry): string {
   const detail = entry.detail.length > 500 ? `${entry.detail.slice(0, 500)}…` : entry.detail;
-  writeServerStderr(
-    `${new Date().toISOString()} rpyc-classic ${entry.peer} ${entry.action}: ${JSON.stringify(detail)}\n`,
-  );
+  return `rpyc-classic ${entry.peer} ${entry.action}: ${JSON.stringify(detail)}`;
 }
 
 function defaultPeer(conn: Connection): string {

@@ -151,6 +151,9 @@ export function performLocal(
     case Op.Repr:
       return `<${describeTarget(target)}>`;
     case Op.Iterate:
+      // A restricted view exposes only its names (a symbol is never one), a function a call.
+      if (target instanceof Restricted || typeof target === "function")
+        throw new AccessDeniedError(`iteration is not exposed by ${describeTarget(target)}`);
       return IteratorHandle.open(target);
     case Op.IterNext:
       return asIterator(target).nextBatch(args[0]);
@@ -224,7 +227,7 @@ export class IteratorHandle {
   }
 
   static open(target: unknown): IteratorHandle {
-    const obj = target instanceof Restricted ? target.target : target;
+    const obj = target;
     if (obj !== null && (typeof obj === "object" || typeof obj === "function")) {
       const asyncFactory = (obj as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
       if (typeof asyncFactory === "function")

@@ -22,5 +22,11 @@ export {
   type ServerTlsOptions,
   type ServeOptions,
 } from "./serve.ts";
-export { DEFAULT_REGISTER_INTERVAL_MS, REGISTER_RETRY_MS, type Registrar } from "./registration.ts";
+export {
+  DEFAULT_REGISTER_INTERVAL_MS,
+  REGISTER_RETRY_MS,
+  startRegistration,
+  type Registrar,
+  type Registration,
+} from "./registration.ts";
 export { AuthenticationError, ConnectError, TlsError } from "./errors.ts";

@@ -44,7 +44,12 @@ export interface Registration {
 
 /**
  * Registers now, then every `intervalMs`; a failure is retried after `REGISTER_RETRY_MS`
- * (or the interval, if shorter). Errors go to `onError`, never thrown.
+ * (or the interval, if shorter). Errors go to `onError`, never thrown. `serve()` uses it; so do
+ * servers that listen on their own (rpyc-classic's forking mode).
+ *
+ * @example
+ * const registration = startRegistration(registrar, ["CLASSIC"], 18812, 60_000, console.error);
+ * await registration.stop();
  */
 export function startRegistration(
   registrar: Registrar,

@@ -48,6 +48,7 @@ export const externalThirdParty: Plugin = {
 /** The contender modules a child bundle can be built around (src/contenders/<id>.ts). */
 export const CHILD_MODULES = [
   "floor",
+  "pingpong",
   "rpyc-tcp",
   "rpyc-ws",
   "rpyc-stream",

@@ -76,6 +76,7 @@ async function exportsFunctions(
  */
 export const CONTENDERS: readonly Contender[] = [
   nodeContender("floor", "raw TCP floor"),
+  nodeContender("pingpong", "ping-pong (floor sanity check)"),
   nodeContender("rpyc-tcp", "rpyc-ts tcp", () =>
     exportsFunctions("@rpyc/transport-tcp", ["connect", "serve"]),
   ),

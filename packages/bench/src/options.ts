@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly profileDir: string | undefined;
   /** Experiments (experiments.ts) patched into the bundles: the numbers are then NOT rpyc-ts's. */
   readonly experiments: readonly string[];
+  /** A fresh server + client process pair for every measured run (instead of one per contender). */
+  readonly fresh: boolean;
 }
 
 /**
@@ -43,7 +45,7 @@ export const SMOKE_DEFAULTS = { rounds: 1, warmupMs: 10, durationMs: 30, maxOps:
 
 export const USAGE = `usage: pnpm bench [--smoke] [--rounds N] [--duration MS] [--warmup MS] [--max-ops N]
                   [--contenders floor,rpyc-tcp,...] [--workloads a,b,...] [--json FILE]
-                  [--profile DIR] [--patch experiment,...]`;
+                  [--profile DIR] [--patch experiment,...] [--fresh]`;
 
 /**
  * Parses `pnpm bench` arguments (see `USAGE`) into options, smoke or full defaults applied.
@@ -65,6 +67,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       json: { type: "string" },
       profile: { type: "string" },
       patch: { type: "string" },
+      fresh: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -92,5 +95,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     jsonPath: values.json,
     profileDir: values.profile,
     experiments: values.patch === undefined ? [] : values.patch.split(",").filter((x) => x !== ""),
+    fresh: values.fresh,
   };
 }

@@ -42,6 +42,7 @@ for (const workload of parseWorkloadList(values.workloads)) {
       jsonPath: undefined,
       profileDir: dir,
       experiments: [],
+      fresh: false,
     },
     log,
     build,

@@ -143,7 +143,9 @@ export async function runBench(
           const c = cell(l.contender.id, workload);
           if (c.status !== "ok") continue;
           try {
-            const result = await runOnce(l, workload, options);
+            const result = options.fresh
+              ? await runFresh(l.contender, workload, options, build)
+              : await runOnce(l, workload, options);
             c.rounds.push({ round, ...result });
             log(
               `round ${round} ${WORKLOADS[workload].name} ${l.contender.id}: ` +
@@ -219,6 +221,21 @@ async function start(
   } catch (error) {
     await server.stop();
     throw error;
+  }
+}
+
+/** `--fresh`: one new server and client process pair for this one measured run. */
+async function runFresh(
+  contender: Contender,
+  workload: WorkloadId,
+  options: BenchOptions,
+  build: ChildBuild,
+): Promise<Omit<RoundResult, "round">> {
+  const l = await start(contender, options, build);
+  try {
+    return await runOnce(l, workload, options);
+  } finally {
+    await Promise.all([l.client.stop(), l.server.stop()]);
   }
 }
 

@@ -20,7 +20,7 @@ import {
   frameHeader,
   type Message,
 } from "@rpyc/protocol";
-import { decodeMessageFull, encodeMessageFull } from "../src/codec.ts";
+import { decodeMessageFull, encodeMessageFull } from "../src/codec/codec.ts";
 
 /** Ops per second of `run` over one ~0.5 s window. */
 function rate(run: () => void): number {

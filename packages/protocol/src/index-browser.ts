@@ -30,6 +30,6 @@ export {
   encodeMessageFrame,
   encodeMessageSegments,
   decodeMessage,
-} from "./codec-lite.ts";
+} from "./codec/codec-lite.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

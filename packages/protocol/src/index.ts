@@ -25,6 +25,6 @@ export {
   encodeMessageFrame,
   encodeMessageSegments,
   decodeMessage,
-} from "./codec.ts";
+} from "./codec/codec.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

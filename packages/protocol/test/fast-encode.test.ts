@@ -23,8 +23,8 @@ import {
   encodeMessageSegments,
   resolveLimits,
 } from "@rpyc/protocol";
-import { encodeMessageFull, fastPathCounts } from "../src/codec.ts";
-import { fastEncode } from "../src/fast-encode.ts";
+import { encodeMessageFull, fastPathCounts } from "../src/codec/codec.ts";
+import { fastEncode } from "../src/codec/fast-encode.ts";
 import { DEFAULT_LIMITS } from "../src/limits.ts";
 import { message, messagesOf, plainValue } from "./arbitraries.ts";
 

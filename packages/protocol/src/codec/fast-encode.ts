@@ -22,9 +22,9 @@
  * the bytes written so far become one segment, the caller's array the next, and writing goes on
  * after it. So a 1 MiB payload goes to the socket without ever being copied by the encoder.
  */
-import { FRAME_HEADER_BYTES } from "./framing.ts";
-import { OUT_OF_LINE_BYTES, type Limits } from "./limits.ts";
-import { type Message, MessageKind, RefKind, WireRef } from "./messages.ts";
+import { FRAME_HEADER_BYTES } from "../framing.ts";
+import { OUT_OF_LINE_BYTES, type Limits } from "../limits.ts";
+import { type Message, MessageKind, RefKind, WireRef } from "../messages.ts";
 import { TAG_REF_MINE } from "./wire-tags.ts";
 
 const SLAB_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@
  * decode in linear time (cbor-x's own loop is quadratic in the bignum's length).
  */
 import { addExtension } from "cbor-x";
-import { RefKind, WireError, WireRef } from "./messages.ts";
+import { RefKind, WireError, WireRef } from "../messages.ts";
 import {
   BigNum,
   bignumFromBytes,

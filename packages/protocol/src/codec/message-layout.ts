@@ -21,8 +21,8 @@
  * append optional fields. Hello's first two elements (kind 0, protocol) are frozen forever: a
  * Hello of another protocol version decodes leniently so `checkHello` can name both versions.
  */
-import { ProtocolError, RPYC_ERR_MALFORMED } from "./errors.ts";
-import { LIMIT_NAMES } from "./limits.ts";
+import { ProtocolError, RPYC_ERR_MALFORMED } from "../errors.ts";
+import { LIMIT_NAMES } from "../limits.ts";
 import {
   type AnnouncedLimits,
   type Message,
@@ -33,7 +33,7 @@ import {
   type RequestMessage,
   WireError,
   WireRef,
-} from "./messages.ts";
+} from "../messages.ts";
 
 const MAX_UINT32 = 0xffff_ffff;
 

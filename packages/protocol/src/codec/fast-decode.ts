@@ -19,8 +19,8 @@
  * NOTE: the reader keeps its position in module state; it never calls out to user code, so one
  * decode cannot start inside another.
  */
-import { type Limits, REF_ITEM_COST } from "./limits.ts";
-import { type Message, MessageKind, Op, RefKind, WireRef } from "./messages.ts";
+import { type Limits, REF_ITEM_COST } from "../limits.ts";
+import { type Message, MessageKind, Op, RefKind, WireRef } from "../messages.ts";
 import { TAG_REF_MINE, TAG_REF_PENDING } from "./wire-tags.ts";
 
 /** Larger frames take the full path (where a late give-up would waste the most work). */

@@ -12,13 +12,13 @@
  * Buffers: every encoded message owns its buffer (nothing else shares it), so a transport may
  * transfer it. Decoded byte strings are views into the input, as on Node.
  */
-import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
-import { encodeFrame } from "./framing.ts";
-import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "../errors.ts";
+import { encodeFrame } from "../framing.ts";
+import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import { liteDecode } from "./lite-decode.ts";
 import { liteEncode } from "./lite-encode.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
-import type { Message } from "./messages.ts";
+import type { Message } from "../messages.ts";
 
 /**
  * Encodes one message as one CBOR item (see codec.ts `encodeMessage`: same errors and limits).

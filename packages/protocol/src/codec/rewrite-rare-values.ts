@@ -3,7 +3,7 @@
  * tree with each of them replaced by a tagged stand-in (see wire-tags.ts). Only messages that
  * `inspectWireValue` flagged as `rare` take it.
  */
-import { WireError } from "./messages.ts";
+import { WireError } from "../messages.ts";
 import { BigNum, NEGATIVE_ZERO, ReservedKeyObject } from "./wire-tags.ts";
 
 const MAX_U64 = (1n << 64n) - 1n;

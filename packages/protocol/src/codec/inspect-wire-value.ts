@@ -9,9 +9,9 @@
  * Depth is counted as the decoder counts it (see scan-cbor.ts): every container and tag is 1,
  * Map/Set/WireError/RegExp are 2 (a tag around an array or map).
  */
-import { ProtocolError, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
-import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
-import { WireError, WireRef } from "./messages.ts";
+import { ProtocolError, RPYC_ERR_UNSUPPORTED_VALUE } from "../errors.ts";
+import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+import { WireError, WireRef } from "../messages.ts";
 import { isLocalView } from "./rewrite-rare-values.ts";
 
 /** What the walk found out about a tree. */

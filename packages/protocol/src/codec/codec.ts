@@ -28,12 +28,12 @@
  * keep cbor-x's defaults.
  */
 import { Decoder, Encoder } from "cbor-x";
-import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
-import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "../errors.ts";
+import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
-import type { Message } from "./messages.ts";
+import type { Message } from "../messages.ts";
 import { fastEncode } from "./fast-encode.ts";
-import { encodeFrame } from "./framing.ts";
+import { encodeFrame } from "../framing.ts";
 import { fastDecode } from "./fast-decode.ts";
 import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";

@@ -18,9 +18,9 @@
  * As on Node, byte strings are views into the input (no copy); so are typed arrays whose offset
  * is aligned to their element size. ArrayBuffers are copies.
  */
-import { ProtocolError, RPYC_ERR_LIMIT_EXCEEDED, RPYC_ERR_MALFORMED } from "./errors.ts";
-import type { Limits } from "./limits.ts";
-import { RefKind, WireRef } from "./messages.ts";
+import { ProtocolError, RPYC_ERR_LIMIT_EXCEEDED, RPYC_ERR_MALFORMED } from "../errors.ts";
+import type { Limits } from "../limits.ts";
+import { RefKind, WireRef } from "../messages.ts";
 import { TYPED_ARRAY_CLASSES } from "./lite-encode.ts";
 import {
   bignumFromBytes,

@@ -15,7 +15,7 @@
  * the little-endian tags, i.e. we assume little-endian hosts (every platform Node and the
  * browsers run on in practice).
  */
-import { WireError } from "./messages.ts";
+import { WireError } from "../messages.ts";
 
 /** Tag of a `WireRef` of kind `Mine` (content: the export id, uint32); `TAG_REF_MINE + kind` in general. */
 export const TAG_REF_MINE = 47100;

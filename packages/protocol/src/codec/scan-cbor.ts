@@ -20,8 +20,8 @@
  * allocation per call (the stack is a module-level typed array, grown on demand; the scan is
  * synchronous, so it is never shared by two calls at once).
  */
-import { ProtocolError, RPYC_ERR_LIMIT_EXCEEDED, RPYC_ERR_MALFORMED } from "./errors.ts";
-import { type Limits, REF_ITEM_COST } from "./limits.ts";
+import { ProtocolError, RPYC_ERR_LIMIT_EXCEEDED, RPYC_ERR_MALFORMED } from "../errors.ts";
+import { type Limits, REF_ITEM_COST } from "../limits.ts";
 import {
   TAG_ARRAY_BUFFER,
   TAG_BIGNUM_NEGATIVE,

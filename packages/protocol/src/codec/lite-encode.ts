@@ -16,9 +16,9 @@
  * writes object sizes on 2 bytes), and value sharing (tags 28/29) for the objects that occur
  * more than once, numbered in the order their tag 28 is written (as scanCbor counts them).
  */
-import { ProtocolError, RPYC_ERR_UNSUPPORTED_VALUE } from "./errors.ts";
-import type { Limits } from "./limits.ts";
-import { WireError, WireRef } from "./messages.ts";
+import { ProtocolError, RPYC_ERR_UNSUPPORTED_VALUE } from "../errors.ts";
+import type { Limits } from "../limits.ts";
+import { WireError, WireRef } from "../messages.ts";
 import {
   BigNum,
   TAG_ARRAY_BUFFER,

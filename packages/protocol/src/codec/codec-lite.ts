@@ -13,7 +13,6 @@
  * transfer it. Decoded byte strings are views into the input, as on Node.
  */
 import { ProtocolError, RPYC_ERR_MALFORMED, RPYC_ERR_UNSUPPORTED_VALUE } from "../errors.ts";
-import { encodeFrame } from "../framing.ts";
 import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import { liteDecode } from "./lite-decode.ts";
 import { liteEncode } from "./lite-encode.ts";
@@ -54,16 +53,6 @@ export function encodeMessageSegments(
   limits: Limits = DEFAULT_LIMITS,
 ): Uint8Array[] {
   return [encodeMessage(message, limits)];
-}
-
-/**
- * One message as one frame (4-byte length prefix, then the CBOR).
- *
- * @example
- * stream.write(encodeMessageFrame({ kind: MessageKind.Cancel, seq: 4 }));
- */
-export function encodeMessageFrame(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
-  return encodeFrame(encodeMessage(message, limits));
 }
 
 /**

@@ -1,14 +1,27 @@
 /**
- * `encodeMessage` / `decodeMessage`: one `Message` ↔ one CBOR item.
+ * The codec: one `Message` ↔ one CBOR item. This folder holds four paths; which one runs:
  *
- * Each side first tries its fast path, which handles the common messages of plain data in one
- * pass and gives up (returns `undefined`) on anything else: fast-encode.ts, fast-decode.ts.
- * The full paths below handle everything, and raise every error:
- * Encoding: messageToWire → inspectWireValue (one walk: wire-value check, limits, sharing, rare
- * values) → cbor-x. Decoding: scanCbor (one pass over headers: well-formedness and every limit,
- * before any allocation) → cbor-x → messageFromWire (top-level field types). Values are not
- * walked a second time on decode: the scan already bounded them, and cbor-x plus our tag
- * decoders only build wire values.
+ * | path          | runs when                                               | files                                                               |
+ * |---------------|---------------------------------------------------------|---------------------------------------------------------------------|
+ * | fast encode   | every send; answers for every kind but Hello and Error  | fast-encode.ts                                                      |
+ * |               | when the values are plain data                          |                                                                     |
+ * | full encode   | the fast encoder gave up (returned `undefined`): Hello, | message-layout.ts → inspect-wire-value.ts → rewrite-rare-values.ts  |
+ * |               | Error, Map/Set/Date/bigint/-0…, a shared object, or any | (only if rare values) → cbor-x with our tags (cbor-x-tags.ts,       |
+ * |               | error (errors always come from this path)               | wire-tags.ts)                                                       |
+ * | fast decode   | every receive of at most FAST_DECODE_MAX_BYTES holding  | fast-decode.ts                                                      |
+ * |               | a common message of plain data                          |                                                                     |
+ * | scan + cbor-x | the fast decoder gave up: larger frames, rare values,   | scan-cbor.ts (every limit, over the headers, before anything is     |
+ * |               | Hello, Error, and all hostile input                     | allocated) → cbor-x → message-layout.ts (field types)               |
+ *
+ * Why two paths each way: the fast paths cost about half the instructions of the full ones for the
+ * messages a connection sends all the time, but only the full paths know every wire value and
+ * raise every error; a fast path that is unsure gives up, so behaviour (bytes, checks, errors)
+ * is the full path's, and property tests hold the two to the same bytes and messages. Browsers
+ * get none of these: codec-lite.ts (lite-encode.ts, lite-decode.ts) does each direction in one
+ * walk without cbor-x, chosen by the package's `browser` export condition.
+ *
+ * Values are not walked a second time on decode: the scan already bounded them, and cbor-x
+ * plus our tag decoders only build wire values.
  *
  * Buffers and aliasing (who owns what):
  * - `encodeMessage` returns a view into a shared output buffer (the fast path's slab, or
@@ -33,7 +46,6 @@ import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import { messageFromWire, messageToWire } from "./message-layout.ts";
 import type { Message } from "../messages.ts";
 import { fastEncode } from "./fast-encode.ts";
-import { encodeFrame } from "../framing.ts";
 import { fastDecode } from "./fast-decode.ts";
 import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
@@ -111,22 +123,6 @@ export function encodeMessageSegments(
   fastPathCounts.encoded++;
   if (last.byteLength > 0 || segments.length === 0) segments.push(last);
   return segments;
-}
-
-/**
- * One message as one frame (the 4-byte length prefix, then the CBOR) in one view: the bytes of
- * `encodeFrame(encodeMessage(message, limits))`, without that copy on the fast path (the
- * encoder leaves room for the prefix in front of the message). Same errors, limits and buffer
- * contract as `encodeMessage`.
- *
- * @example
- * socket.write(encodeMessageFrame({ kind: MessageKind.Cancel, seq: 4 }));
- */
-export function encodeMessageFrame(message: Message, limits: Limits = DEFAULT_LIMITS): Uint8Array {
-  const frame = fastEncode(message, limits, undefined, true);
-  if (frame === undefined) return encodeFrame(encodeMessageFull(message, limits));
-  fastPathCounts.encoded++;
-  return frame;
 }
 
 /**

@@ -22,7 +22,6 @@
  * the bytes written so far become one segment, the caller's array the next, and writing goes on
  * after it. So a 1 MiB payload goes to the socket without ever being copied by the encoder.
  */
-import { FRAME_HEADER_BYTES } from "../framing.ts";
 import { OUT_OF_LINE_BYTES, type Limits } from "../limits.ts";
 import { type Message, MessageKind, RefKind, WireRef } from "../messages.ts";
 import { TAG_REF_MINE } from "./wire-tags.ts";
@@ -311,17 +310,6 @@ function plainObject(v: object, depth: number): boolean {
   return true;
 }
 
-/** Writes the length prefix into the 4 bytes left in front of the message (see framing.ts). */
-function frameHead(): boolean {
-  const length = cur - begin - FRAME_HEADER_BYTES;
-  if (length > 0xffff_ffff) return false;
-  buf[begin] = length >>> 24;
-  buf[begin + 1] = (length >>> 16) & 0xff;
-  buf[begin + 2] = (length >>> 8) & 0xff;
-  buf[begin + 3] = length & 0xff;
-  return true;
-}
-
 /** The layouts of message-layout.ts's messageToWire, written directly. */
 function message(m: Message): boolean {
   switch (m.kind) {
@@ -392,17 +380,15 @@ function message(m: Message): boolean {
 /**
  * Encodes `m` on the fast path, or returns `undefined` when it needs the full path (nothing is
  * handed out then). With `out`, large byte strings are cut out as segments (see the header):
- * `out` receives the segments before the last one, and the last one is returned. With
- * `framed` (and no `out`), the result starts with the frame's 4-byte length prefix.
+ * `out` receives the segments before the last one, and the last one is returned.
  *
  * @example
- * const bytes = fastEncode(message, limits) ?? fullEncode(message, limits);
+ * const bytes = fastEncode(message, limits) ?? encodeMessageFull(message, limits);
  */
 export function fastEncode(
   m: Message,
   messageLimits: Limits,
   out?: Uint8Array[],
-  framed = false,
 ): Uint8Array | undefined {
   if (busy) return undefined; // a getter encoding while we encode: the full path
   busy = true;
@@ -415,11 +401,9 @@ export function fastEncode(
   limits = messageLimits;
   depthCap = Math.min(messageLimits.maxDepth, FAST_DEPTH);
   segments = out;
-  if (framed) cur += FRAME_HEADER_BYTES; // filled in at the end (MIN_ROOM leaves room)
   let done = false;
   try {
     done = message(m);
-    if (done && framed) done = frameHead();
   } catch {
     done = false; // e.g. a getter that throws: the full path reports it
   } finally {

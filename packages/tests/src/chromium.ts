@@ -1,6 +1,7 @@
 /**
- * Debian's chromium for tests, through playwright-core: one fresh profile per launch, the flags
- * TOOLCHAIN.md lists for a sandboxed, offline CI machine (playwright adds --headless).
+ * Debian's chromium for tests, through playwright-core: one fresh profile per launch, and the
+ * flags a sandboxed, offline CI machine running as root needs (playwright adds --headless):
+ * without the background-networking ones Chromium keeps dialing hosts the closed network refuses.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,7 +12,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** TOOLCHAIN.md's flags for this machine. */
+/** Flags for a root, offline CI machine (see the header). */
 export const CHROMIUM_FLAGS: readonly string[] = [
   "--no-sandbox",
   "--disable-gpu",

@@ -1,7 +1,6 @@
 /**
- * Debian's chromium for tests, through playwright-core: one fresh profile per launch, and the
- * flags a sandboxed, offline CI machine running as root needs (playwright adds --headless):
- * without the background-networking ones Chromium keeps dialing hosts the closed network refuses.
+ * Debian's chromium for tests, through playwright-core: one fresh profile per launch, the flags
+ * TOOLCHAIN.md lists for a sandboxed, offline CI machine (playwright adds --headless).
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,7 +11,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Flags for a root, offline CI machine (see the header). */
+/** TOOLCHAIN.md's flags for this machine. */
 export const CHROMIUM_FLAGS: readonly string[] = [
   "--no-sandbox",
   "--disable-gpu",

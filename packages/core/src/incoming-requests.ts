@@ -124,7 +124,7 @@ export class IncomingRequests {
       return this.#answer(message, result);
     }
     const settled = Promise.resolve(result);
-    if (pin > 0) this.#kept.pinPromise(seq, settled, pin);
+    if (pin > 0) this.#kept.pin(seq, settled, pin);
     this.#running.set(seq, call);
     settled.then(
       (value) => {

@@ -42,8 +42,10 @@ interface Held {
 export class KeptResults {
   readonly #pinned = new Map<number, Pinned>();
   readonly #held = new Map<number, Held>();
-  #heldBytes = 0;
-  #pinnedBytes = 0;
+  /** Estimated bytes of the held results. */
+  heldBytes = 0;
+  /** Estimated bytes of the pinned results. */
+  pinnedBytes = 0;
 
   constructor(private readonly limits: KeptResultsLimits) {}
 
@@ -57,23 +59,13 @@ export class KeptResults {
     return this.#pinned.size;
   }
 
-  /** The estimated bytes of the held results. */
-  get heldBytes(): number {
-    return this.#heldBytes;
-  }
-
-  /** The estimated bytes of the pinned results. */
-  get pinnedBytes(): number {
-    return this.#pinnedBytes;
-  }
-
   /** Holds `result` for request `seq` when both bounds allow; false: reply it instead. */
   hold(seq: number, result: unknown): boolean {
     if (this.#held.size >= this.limits.maxHeldResults) return false;
     const bytes = retainedBytes(result);
-    if (this.#heldBytes + bytes > this.limits.maxHeldBytes) return false;
+    if (this.heldBytes + bytes > this.limits.maxHeldBytes) return false;
     this.#held.set(seq, { result, bytes });
-    this.#heldBytes += bytes;
+    this.heldBytes += bytes;
     return true;
   }
 
@@ -85,8 +77,7 @@ export class KeptResults {
   /** The held result of `seq`, which is no longer held (`isHeld` must be true). */
   take(seq: number): unknown {
     const entry = this.#held.get(seq)!;
-    this.#held.delete(seq);
-    this.#heldBytes -= entry.bytes;
+    this.forget([seq]);
     return entry.result;
   }
 
@@ -94,9 +85,7 @@ export class KeptResults {
   forget(seqs: readonly number[]): void {
     for (const seq of seqs) {
       const entry = this.#held.get(seq);
-      if (entry === undefined) continue;
-      this.#held.delete(seq);
-      this.#heldBytes -= entry.bytes;
+      if (entry !== undefined && this.#held.delete(seq)) this.heldBytes -= entry.bytes;
     }
   }
 
@@ -106,33 +95,28 @@ export class KeptResults {
   }
 
   /**
-   * Keeps the synchronous result of `seq` for its `remaining` dependents, or, past
-   * `maxHeldBytes`, an error they will get instead.
+   * Keeps the result of `seq` (a value, or the handler's promise, measured when it settles)
+   * for its `remaining` dependents; past `maxHeldBytes`, an error they will get instead.
    */
   pin(seq: number, result: unknown, remaining: number): void {
-    const bytes = retainedBytes(result);
-    if (this.#overBudget(bytes)) return this.pinError(seq, this.#budgetError(bytes), remaining);
-    this.#pinned.set(seq, { result, remaining, bytes });
-    this.#pinnedBytes += bytes;
-  }
-
-  /** Keeps the handler's promise of `seq`; its value is measured when it settles. */
-  pinPromise(seq: number, result: Promise<unknown>, remaining: number): void {
-    result.catch(() => undefined);
     const entry: Pinned = { result, remaining, bytes: 0 };
     this.#pinned.set(seq, entry);
-    result.then(
-      (value) => {
-        if (this.#pinned.get(seq) !== entry) return; // every dependent took it already
-        const bytes = retainedBytes(value);
-        if (this.#overBudget(bytes)) entry.result = rejected(this.#budgetError(bytes));
-        else {
-          entry.bytes = bytes;
-          this.#pinnedBytes += bytes;
-        }
-      },
-      () => undefined,
-    );
+    const measure = (value: unknown) => {
+      if (this.#pinned.get(seq) !== entry) return; // every dependent took it already
+      const bytes = retainedBytes(value);
+      if (this.pinnedBytes > 0 && this.pinnedBytes + bytes > this.limits.maxHeldBytes) {
+        entry.result = rejected(
+          new TooManyRequestsError(
+            `pipelined results of about ${this.pinnedBytes} bytes are kept for you already (maxHeldBytes); ` +
+              "this one was not: await results before building on more, or raise config.maxHeldBytes",
+          ),
+        );
+      } else this.pinnedBytes += entry.bytes = bytes;
+    };
+    if (result instanceof Promise) {
+      result.catch(() => undefined);
+      result.then(measure, () => undefined);
+    } else measure(result);
   }
 
   /** Keeps `error` for the dependents of a request that did not run. */
@@ -150,7 +134,7 @@ export class KeptResults {
     }
     if (--entry.remaining <= 0) {
       this.#pinned.delete(seq);
-      this.#pinnedBytes -= entry.bytes;
+      this.pinnedBytes -= entry.bytes;
     }
     return entry.result;
   }
@@ -159,20 +143,7 @@ export class KeptResults {
   clear(): void {
     this.#pinned.clear();
     this.#held.clear();
-    this.#heldBytes = 0;
-    this.#pinnedBytes = 0;
-  }
-
-  /** Pinning `bytes` more would pass the budget, and something is pinned already. */
-  #overBudget(bytes: number): boolean {
-    return this.#pinnedBytes > 0 && this.#pinnedBytes + bytes > this.limits.maxHeldBytes;
-  }
-
-  #budgetError(bytes: number): TooManyRequestsError {
-    return new TooManyRequestsError(
-      `this side already keeps ${this.#pinnedBytes} bytes of pipelined results for you (maxHeldBytes ${this.limits.maxHeldBytes}); ` +
-        `a pipelined result of about ${bytes} bytes was not kept for its dependents: await results before building on more, or raise config.maxHeldBytes`,
-    );
+    this.heldBytes = this.pinnedBytes = 0;
   }
 }
 

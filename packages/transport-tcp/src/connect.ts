@@ -20,7 +20,14 @@ import { describeEndpoint, openSocket, type Endpoint, type SocketOptions } from 
  * @example
  * await connect("localhost", 18861, { service: ClientService, tls: { ca }, attempts: 1 });
  */
-export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {}
+export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {
+  /**
+   * The client half of a server's `authenticator`: runs on the open socket (after TLS) before
+   * the rpyc handshake, e.g. to write credentials the server's authenticator reads. Whatever it
+   * leaves unread stays for the handshake. A throw closes the socket and rejects `connect`.
+   */
+  readonly beforeHandshake?: (socket: Socket) => void | Promise<void>;
+}
 
 /**
  * Connects to an rpyc-ts server over TCP (or TLS with `tls`). Resolves after the handshake.
@@ -52,6 +59,7 @@ export function connectUnix(path: string, options: ConnectOptions = {}): Promise
 async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<Connection> {
   const socket: Socket = await openSocket(endpoint, options);
   try {
+    await options.beforeHandshake?.(socket);
     const transport = createStreamTransport(socket, streamOptionsOf(options));
     return await connectTransport(transport, { service: options.service, config: options.config });
   } catch (error) {

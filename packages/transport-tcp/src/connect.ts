@@ -4,7 +4,7 @@
  */
 import type { Socket } from "node:net";
 import {
-  connectTransport,
+  connectDialing,
   createStreamTransport,
   streamOptionsOf,
   type Connection,
@@ -51,9 +51,19 @@ export function connectUnix(path: string, options: ConnectOptions = {}): Promise
 
 async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<Connection> {
   const socket: Socket = await openSocket(endpoint, options);
+  let first: Socket | undefined = socket;
+  // The first dial is the socket above; a reconnecting connection redials the same endpoint.
+  const dial = async () => {
+    const next = first ?? (await openSocket(endpoint, options));
+    first = undefined;
+    return createStreamTransport(next, streamOptionsOf(options));
+  };
   try {
-    const transport = createStreamTransport(socket, streamOptionsOf(options));
-    return await connectTransport(transport, { service: options.service, config: options.config });
+    return await connectDialing(dial, {
+      service: options.service,
+      config: options.config,
+      reconnect: options.reconnect,
+    });
   } catch (error) {
     socket.destroy();
     throw refusal(error) ?? tlsFailure(error) ?? notRpyc(error, endpoint) ?? error;

@@ -101,5 +101,5 @@ export {
   type AccessConfig,
   type Inspection,
 } from "@rpyc/netref";
-export { DEFAULT_LIMITS, type Limits } from "@rpyc/protocol";
+export { DEFAULT_LIMITS, isNativeCodecActive, type Limits } from "@rpyc/protocol";
 export { LIBRARY_VERSION } from "./version.ts";

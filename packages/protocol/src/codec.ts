@@ -39,6 +39,7 @@ import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
 import { scanCbor } from "./scan-cbor.ts";
 import { registerWireTags } from "./cbor-x-tags.ts";
+import { warnIfNoNativeCodec } from "./native-codec.ts";
 
 interface CodecState {
   plain: Encoder;
@@ -52,6 +53,8 @@ let state: CodecState | undefined;
 function codec(): CodecState {
   if (state === undefined) {
     registerWireTags();
+    // Every connection's Hello takes this path, so a pure-JS fallback is reported on the first.
+    warnIfNoNativeCodec();
     const options = { useRecords: false, mapsAsObjects: true, useFloat32: 0 } as const;
     state = {
       plain: new Encoder({ ...options, structuredClone: false }),

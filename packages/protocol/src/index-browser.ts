@@ -31,5 +31,6 @@ export {
   encodeMessageSegments,
   decodeMessage,
 } from "./codec-lite.ts";
+export { isNativeCodecActive, RPYC_WARN_NO_NATIVE_CODEC } from "./native-codec-lite.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

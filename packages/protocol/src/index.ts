@@ -26,5 +26,6 @@ export {
   encodeMessageSegments,
   decodeMessage,
 } from "./codec.ts";
+export { isNativeCodecActive, RPYC_WARN_NO_NATIVE_CODEC } from "./native-codec.ts";
 export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

@@ -20,7 +20,14 @@ import { describeEndpoint, openSocket, type Endpoint, type SocketOptions } from 
  * @example
  * await connect("localhost", 18861, { service: ClientService, tls: { ca }, attempts: 1 });
  */
-export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {}
+export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {
+  /**
+   * The client half of a server's `authenticator`: runs on the open socket (after TLS) before
+   * the rpyc handshake, e.g. to write credentials the server's authenticator reads. Whatever it
+   * leaves unread stays for the handshake. A throw closes the socket and rejects `connect`.
+   */
+  readonly beforeHandshake?: (socket: Socket) => void | Promise<void>;
+}
 
 /**
  * Connects to an rpyc-ts server over TCP (or TLS with `tls`). Resolves after the handshake.
@@ -54,11 +61,16 @@ async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<C
   let first: Socket | undefined = socket;
   // The first dial is the socket above; a reconnecting connection redials the same endpoint.
   const dial = async () => {
-    const next = first ?? (await openSocket(endpoint, options));
+    let next = first;
     first = undefined;
+    if (next === undefined) {
+      next = await openSocket(endpoint, options);
+      await options.beforeHandshake?.(next);
+    }
     return createStreamTransport(next, streamOptionsOf(options));
   };
   try {
+    await options.beforeHandshake?.(socket);
     return await connectDialing(dial, {
       service: options.service,
       config: options.config,

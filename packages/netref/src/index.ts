@@ -37,6 +37,7 @@ export {
 export { type BoxHooks, type UnboxHooks, box, boxArgs, unbox, isPrimitive } from "./boxing.ts";
 export { type CallOptions, type OutgoingCall, isNetref, isRemotePromise } from "./netref-state.ts";
 export { ITER_BATCH, type IterBatch } from "./remote-iterator.ts";
+export { type ValueSize, MAX_VISITS, retainedBytes, wireSize } from "./value-size.ts";
 export { performLocal, IteratorHandle, type Inspection } from "./local-ops.ts";
 export {
   setAttr,

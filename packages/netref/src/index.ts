@@ -9,6 +9,7 @@ export {
   OverReleaseError,
   ReleasedNetrefError,
   RemoteError,
+  SessionLostError,
   UnknownRefError,
 } from "./errors.ts";
 export { byRef, isByRef, restricted, Restricted, EXPOSURE_BOUNDARY } from "./markers.ts";

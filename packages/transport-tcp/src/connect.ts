@@ -4,7 +4,7 @@
  */
 import type { Socket } from "node:net";
 import {
-  connectTransport,
+  connectDialing,
   createStreamTransport,
   streamOptionsOf,
   type Connection,
@@ -58,10 +58,24 @@ export function connectUnix(path: string, options: ConnectOptions = {}): Promise
 
 async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<Connection> {
   const socket: Socket = await openSocket(endpoint, options);
+  let first: Socket | undefined = socket;
+  // The first dial is the socket above; a reconnecting connection redials the same endpoint.
+  const dial = async () => {
+    let next = first;
+    first = undefined;
+    if (next === undefined) {
+      next = await openSocket(endpoint, options);
+      await options.beforeHandshake?.(next);
+    }
+    return createStreamTransport(next, streamOptionsOf(options));
+  };
   try {
     await options.beforeHandshake?.(socket);
-    const transport = createStreamTransport(socket, streamOptionsOf(options));
-    return await connectTransport(transport, { service: options.service, config: options.config });
+    return await connectDialing(dial, {
+      service: options.service,
+      config: options.config,
+      reconnect: options.reconnect,
+    });
   } catch (error) {
     socket.destroy();
     throw refusal(error) ?? tlsFailure(error) ?? notRpyc(error, endpoint) ?? error;

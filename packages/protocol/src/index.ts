@@ -29,4 +29,5 @@ export {
   readFrameHeader,
   FrameDecoder,
 } from "./framing.ts";
+export { isNativeCodecActive, RPYC_WARN_NO_NATIVE_CODEC } from "./codec/native-codec.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

@@ -19,6 +19,8 @@
  * is the full path's, and property tests hold the two to the same bytes and messages. Browsers
  * get none of these: codec-lite.ts (lite-encode.ts, lite-decode.ts) does each direction in one
  * walk without cbor-x, chosen by the package's `browser` export condition.
+ * native-codec.ts reports, once per process, when cbor-x runs without its native extension
+ * (native-codec-lite.ts is the browser entry's answer: there is none to miss).
  *
  * Values are not walked a second time on decode: the scan already bounded them, and cbor-x
  * plus our tag decoders only build wire values.
@@ -51,6 +53,7 @@ import { inspectWireValue } from "./inspect-wire-value.ts";
 import { rewriteRareValues } from "./rewrite-rare-values.ts";
 import { scanCbor } from "./scan-cbor.ts";
 import { registerWireTags } from "./cbor-x-tags.ts";
+import { warnIfNoNativeCodec } from "./native-codec.ts";
 
 interface CodecState {
   plain: Encoder;
@@ -64,6 +67,8 @@ let state: CodecState | undefined;
 function codec(): CodecState {
   if (state === undefined) {
     registerWireTags();
+    // Every connection's Hello takes this path, so a pure-JS fallback is reported on the first.
+    warnIfNoNativeCodec();
     const options = { useRecords: false, mapsAsObjects: true, useFloat32: 0 } as const;
     state = {
       plain: new Encoder({ ...options, structuredClone: false }),

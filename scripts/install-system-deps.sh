@@ -4,9 +4,11 @@
 #   redis-server  the registry's Redis backend tests (the tests start and stop their own server)
 #   openssl       TLS certificates generated at test time
 #   python3-rpyc  Python RPyC 5.3 for the @rpyc/python interop tests (run with /usr/bin/python3)
+#   libfuse-dev fuse3  rpycfs: headers for the @cocalc/fuse-native build (libfuse2), fusermount
+#   sshfs openssh-server  the rpycfs benchmark against sshfs over loopback
 # Already-installed packages are skipped, so a warm machine pays nothing.
 set -euo pipefail
-wanted=(chromium redis-server openssl python3-rpyc)
+wanted=(chromium redis-server openssl python3-rpyc libfuse-dev fuse3 sshfs openssh-server)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -52,8 +52,15 @@ export class ClassicConnection {
   constructor(conn: Connection, session: Remote<ClassicSession>) {
     this.conn = conn;
     this.session = session;
-    this.modules = new Proxy(Object.create(null) as RemoteModules, {
-      get: (_target, name) => (typeof name === "string" ? session.getModule(name) : undefined),
+    // util.inspect shows the proxy's target (see @rpyc/netref's netref-proxy.ts): describe it.
+    const target = Object.create(null) as RemoteModules;
+    target[Symbol.for("nodejs.util.inspect.custom") as unknown as string] = () =>
+      `<modules of ${conn.peerService || "the server"}: modules.os, modules["node:fs"], …>`;
+    this.modules = new Proxy(target, {
+      // `then` is not a module: `await modules` (and a REPL awaiting its result) must not
+      // import a package named "then" on the server.
+      get: (_target, name) =>
+        typeof name === "string" && name !== "then" ? session.getModule(name) : undefined,
     });
   }
 

@@ -6,6 +6,10 @@
  * (hoisting, TDZ, `catch` bindings, class bodies, destructuring) are subtle and they get them
  * right.
  */
+// The declarations travel with this file, for packages that typecheck it from source (an
+// ambient module file has no import form).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./vendor.d.ts" />
 import { analyze } from "eslint-scope";
 import { parse } from "espree";
 import { TeleportError } from "./errors.ts";

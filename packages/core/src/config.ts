@@ -27,6 +27,14 @@ export interface ConnectionConfig extends AccessConfig {
    * docs/netrefs.md); beyond, results are sent back as usual. Default 16384.
    */
   readonly maxHeldResults: number;
+  /**
+   * Most bytes of results this side keeps for its peer, for held results and, separately, for
+   * pipelined results waiting for their dependents (an estimate: byte containers and strings
+   * count their length).
+   * Beyond, a result is replied as usual instead of held, and a pipelined result's dependents
+   * get `RPYC_ERR_TOO_MANY_REQUESTS`. Default 32 MiB.
+   */
+  readonly maxHeldBytes: number;
   /** Wire limits this side enforces on what it receives (see @rpyc/protocol DEFAULT_LIMITS). */
   readonly limits: Readonly<Partial<Limits>>;
 }
@@ -45,6 +53,7 @@ export interface ConnectionConfig extends AccessConfig {
  * | includeRemoteStack | true    | send error stacks to the peer                        |
  * | maxPendingRequests | 16384   | incoming requests running at once                    |
  * | maxHeldResults     | 16384   | pipelined results kept for the peer (then: replied)  |
+ * | maxHeldBytes       | 32 MiB  | bytes of results kept for the peer (see above)       |
  * | limits             | {}      | DEFAULT_LIMITS of @rpyc/protocol (64 MiB frames…)    |
  *
  * @example
@@ -57,6 +66,7 @@ export const DEFAULT_CONFIG: ConnectionConfig = Object.freeze({
   includeRemoteStack: true,
   maxPendingRequests: 16_384,
   maxHeldResults: 16_384,
+  maxHeldBytes: 32 * 1024 * 1024,
   limits: Object.freeze({}),
 });
 
@@ -83,6 +93,11 @@ export function resolveConfig(partial: Partial<ConnectionConfig> | undefined): C
   if (!Number.isSafeInteger(config.maxHeldResults) || config.maxHeldResults < 0) {
     throw new RangeError(
       `config.maxHeldResults must be an integer >= 0, got ${String(config.maxHeldResults)}`,
+    );
+  }
+  if (!Number.isSafeInteger(config.maxHeldBytes) || config.maxHeldBytes < 0) {
+    throw new RangeError(
+      `config.maxHeldBytes must be an integer >= 0, got ${String(config.maxHeldBytes)}`,
     );
   }
   return config;

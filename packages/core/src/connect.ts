@@ -2,7 +2,7 @@
  * The ways to get a `Connection`: over any message transport (`connectTransport`), or two
  * connected in one process over an in-memory pair (`connectPair`).
  */
-import { Connection } from "./connection.ts";
+import { Connection, type Dialer } from "./connection.ts";
 import type { ConnectOptions } from "./connection-types.ts";
 import { createMemoryTransportPair } from "./memory-transport.ts";
 import {
@@ -27,6 +27,25 @@ export async function connectTransport<TRoot = any, S extends object = object>(
   options: ConnectOptions<S> = {},
 ): Promise<Connection<TRoot>> {
   const conn = new Connection<TRoot>(transport, options);
+  await conn.open();
+  return conn;
+}
+
+/**
+ * Connects over the transport `dial` opens; with `options.reconnect`, the connection calls
+ * `dial` again after a transport failure (see docs/resume.md). Transport packages build their
+ * `connect()` on it. A failed first dial or handshake rejects (nothing is retried then).
+ *
+ * @example
+ * const conn = await connectDialing(() => openMyTransport(url), { reconnect: true });
+ * conn.on("reconnect", ({ resumed }) => console.log("back", resumed));
+ */
+export async function connectDialing<TRoot = any, S extends object = object>(
+  dial: Dialer,
+  options: ConnectOptions<S> = {},
+): Promise<Connection<TRoot>> {
+  const transport = await dial();
+  const conn = new Connection<TRoot>(transport, options, dial);
   await conn.open();
   return conn;
 }

@@ -3,6 +3,7 @@
  * what `stats()` reports, and the events it emits.
  */
 import type { ConnectionConfig } from "./config.ts";
+import type { ReconnectOptions } from "./reconnect/reconnect-options.ts";
 
 /**
  * A local service: a class (one instance per connection) or an instance (shared).
@@ -28,6 +29,13 @@ export interface ConnectOptions<S extends object = object> {
    * certificate's subject); exposed as `conn.credentials`. Default undefined.
    */
   readonly credentials?: unknown;
+  /**
+   * Clients: redial after a transport failure (not after a received Close or `close()`), with
+   * backoff. `true` takes the defaults (`DEFAULT_RECONNECT`). Without `resume`, the objects of
+   * the lost session fail with `SessionLostError`; `conn.root` works again. docs/resume.md.
+   * Only connections made by a dialing `connect()` (tcp, unix, ws) can reconnect.
+   */
+  readonly reconnect?: boolean | ReconnectOptions;
 }
 
 /**
@@ -58,4 +66,23 @@ export interface ConnectionStats {
 export type ConnectionEvents = {
   close: [error: Error | undefined];
   error: [error: Error];
+  /** The transport failed; the connection is redialing (with `reconnect`). */
+  disconnect: [error: Error];
+  /** The connection is back; `resumed` says whether the session survived (docs/resume.md). */
+  reconnect: [info: ReconnectInfo];
+  /** Every redial failed: the connection closes next (its "close" follows). */
+  reconnectFailed: [error: Error];
 };
+
+/**
+ * What a `reconnect` event reports.
+ *
+ * @example
+ * conn.on("reconnect", ({ resumed, attempts }) => console.log(resumed ? "resumed" : "new session", attempts));
+ */
+export interface ReconnectInfo {
+  /** True when the session resumed (every object and call survived); false: a new session. */
+  readonly resumed: boolean;
+  /** Redials it took. */
+  readonly attempts: number;
+}

@@ -42,7 +42,19 @@ import { type ConnectionConfig, resolveConfig } from "./config.ts";
 import type { ConnectOptions, ConnectionEvents, ConnectionStats } from "./connection-types.ts";
 import { Emitter } from "./emitter.ts";
 import { coreErrorClass } from "./error-classes.ts";
-import { ConnectionClosedError, FrameTooLargeError, HandshakeError } from "./errors.ts";
+import {
+  ConnectionClosedError,
+  DisconnectedError,
+  FrameTooLargeError,
+  HandshakeError,
+  SessionLostError,
+  TransportError,
+} from "./errors.ts";
+import {
+  type ResolvedReconnect,
+  backoffDelay,
+  resolveReconnect,
+} from "./reconnect/reconnect-options.ts";
 import { MessageSender } from "./message-sender.ts";
 import { OutgoingRequests } from "./outgoing-requests.ts";
 import { IncomingRequests } from "./incoming-requests.ts";
@@ -56,7 +68,20 @@ import {
 import type { Transport } from "./transport.ts";
 import { LIBRARY_VERSION } from "./version.ts";
 
-type State = "handshake" | "open" | "closed";
+/**
+ * "detached": the transport failed and the connection is redialing (`reconnect`); a redial's
+ * handshake is "handshake" again, with `#redial` set.
+ */
+type State = "handshake" | "open" | "detached" | "closed";
+
+/** Opens a new transport to the same peer (a reconnecting client's redial). */
+export type Dialer = () => Promise<Transport>;
+
+/** A reconnecting connection's redials since it last was open. */
+interface Redial {
+  attempts: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
 /**
  * One end of a connection: `root` (the peer's service), `close()`, `ping()`, `stats()`, events.
@@ -84,7 +109,14 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   /** Why the connection closed, when it failed. */
   closeError: Error | undefined;
 
-  readonly #transport: Transport;
+  #transport: Transport;
+  readonly #dial: Dialer | undefined;
+  readonly #reconnect: ResolvedReconnect | undefined;
+  #redial: Redial | undefined;
+  /** A redial in progress (its transport not there yet): what `close()` also waits for. */
+  #dialing: Promise<void> | undefined;
+  /** `whenAttached()` callers waiting for the connection to be open again. */
+  #attachWaiters: (() => void)[] = [];
   readonly #session: RefSession;
   readonly #limits: Limits;
   readonly #sender: MessageSender;
@@ -102,15 +134,18 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   #started = false;
   /** `whenIdle()` callers waiting for `serving` to reach 0. */
   #idleWaiters: (() => void)[] = [];
-  /** Resolves once the transport reported closed (its `onClose`): what `close()` waits for. */
-  readonly #transportClosed: Promise<void>;
-  #onTransportClosed!: () => void;
+  /** Resolves once the current transport reported closed (its `onClose`): what `close()` waits for. */
+  #transportClosed: Promise<void> = Promise.resolve();
 
-  /** Use `connectTransport` (or `connectStream`, `connectPair`) instead. */
-  constructor(transport: Transport, options: ConnectOptions = {}) {
+  /**
+   * Use `connectTransport` (or `connectStream`, `connectPair`) instead. `dial` opens a new
+   * transport to the same peer: with `options.reconnect`, the connection redials with it.
+   */
+  constructor(transport: Transport, options: ConnectOptions = {}, dial?: Dialer) {
     super();
     this.#transport = transport;
-    this.#transportClosed = new Promise((resolve) => (this.#onTransportClosed = resolve));
+    this.#dial = dial;
+    this.#reconnect = dial === undefined ? undefined : resolveReconnect(options.reconnect);
     this.config = resolveConfig(options.config);
     this.credentials = options.credentials;
     this.#limits = resolveLimits(this.config.limits);
@@ -140,6 +175,7 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
       },
       closedError: () =>
         this.closed ? new ConnectionClosedError(undefined, { cause: this.closeError }) : undefined,
+      detachedQueueLimit: () => (this.#isDown() ? this.#reconnect!.maxQueuedCalls : undefined),
     });
     this.#incoming = new IncomingRequests({
       connection: this,
@@ -162,6 +198,23 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
   /** True once closed (locally, by the peer, or by a failure). */
   get closed(): boolean {
     return this.#state === "closed";
+  }
+
+  /** True while the connection is up (false while a reconnecting connection redials, and once closed). */
+  get attached(): boolean {
+    return this.#state === "open";
+  }
+
+  /**
+   * Resolves when the connection is up: at once if it is, else at its next `reconnect`, or
+   * when it closes (check `closed`).
+   *
+   * @example
+   * await conn.whenAttached();
+   */
+  whenAttached(): Promise<void> {
+    if (this.#state === "open" || this.#state === "closed") return Promise.resolve();
+    return new Promise((resolve) => this.#attachWaiters.push(resolve));
   }
 
   /**
@@ -198,30 +251,9 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
 
   /** Starts the transport and the handshake; resolves once both Hellos crossed and onConnect ran. */
   async open(): Promise<void> {
-    const ready = new Promise<void>((resolve, reject) => {
-      const timeout = handshakeTimeoutOf(this.config);
-      const timer =
-        timeout > 0 ? setTimeout(() => this.#fatal(this.#noHello(timeout)), timeout) : undefined;
-      this.#handshake = { resolve, reject, timer };
-    });
-    this.#transport.start({
-      onFrame: (frame) => this.#onFrame(frame),
-      onClose: (error) => {
-        this.#shutdown(error, false);
-        this.#onTransportClosed();
-      },
-      onInputError: (error) => this.#fatal(error),
-    });
+    const ready = new Promise<void>((resolve, reject) => this.#startHandshake(resolve, reject));
+    this.#startTransport(this.#transport);
     this.#started = true;
-    const serviceClass = this.service.constructor;
-    this.#sendMessage(
-      createHello({
-        version: LIBRARY_VERSION,
-        service: serviceNameOf(serviceClass),
-        aliases: serviceAliasesOf(serviceClass),
-        limits: this.#limits, // every limit: the peer fits what it sends to them
-      }),
-    );
     await ready;
     const onConnect = (this.service as Partial<Service>).onConnect;
     if (typeof onConnect === "function") {
@@ -250,7 +282,11 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
    */
   close(): Promise<void> {
     this.#shutdown(undefined, true);
-    return this.#started ? this.#transportClosed : Promise.resolve();
+    if (!this.#started) return Promise.resolve();
+    const dialing = this.#dialing;
+    return dialing === undefined
+      ? this.#transportClosed
+      : Promise.all([this.#transportClosed, dialing]).then(() => undefined);
   }
 
   /**
@@ -260,9 +296,151 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
    * const ms = await conn.ping();
    */
   async ping(payload?: Uint8Array): Promise<number> {
+    if (this.#isDown())
+      throw new DisconnectedError(
+        "the connection is down (reconnecting): no ping until it is back",
+      );
     const started = Date.now();
     await this.#outgoing.ping(payload);
     return Date.now() - started;
+  }
+
+  /** True while a reconnecting connection is down: redialing, or in a redial's handshake. */
+  #isDown(): boolean {
+    return (
+      this.#state === "detached" || (this.#state === "handshake" && this.#redial !== undefined)
+    );
+  }
+
+  /** Arms the handshake timer; `resolve` runs when the peer's Hello arrived. */
+  #startHandshake(resolve: () => void, reject: (error: Error) => void): void {
+    const timeout = handshakeTimeoutOf(this.config);
+    const timer =
+      timeout > 0 ? setTimeout(() => this.#fatal(this.#noHello(timeout)), timeout) : undefined;
+    this.#handshake = { resolve, reject, timer };
+  }
+
+  /**
+   * Makes `transport` the connection's, starts it and sends this side's Hello. Events of a
+   * transport that is no longer the current one (an old, failed one) are ignored.
+   */
+  #startTransport(transport: Transport): void {
+    this.#transport = transport;
+    this.#sender.setTransport(transport);
+    let closed!: () => void;
+    this.#transportClosed = new Promise((resolve) => (closed = resolve));
+    transport.start({
+      onFrame: (frame) => {
+        if (transport === this.#transport) this.#onFrame(frame);
+      },
+      onClose: (error) => {
+        if (transport === this.#transport) this.#onTransportClose(error);
+        closed();
+      },
+      onInputError: (error) => {
+        if (transport === this.#transport) this.#fatal(error);
+      },
+    });
+    const serviceClass = this.service.constructor;
+    this.#sendMessage(
+      createHello({
+        version: LIBRARY_VERSION,
+        service: serviceNameOf(serviceClass),
+        aliases: serviceAliasesOf(serviceClass),
+        limits: this.#limits, // every limit: the peer fits what it sends to them
+      }),
+    );
+  }
+
+  // ---- reconnect ------------------------------------------------------------------------
+
+  /**
+   * The transport is gone without a Close from the peer nor a local `close()`: a transport
+   * failure. A reconnecting connection that was open once redials; any other closes.
+   */
+  #onTransportClose(error: Error | undefined): void {
+    if (this.#state === "closed") return;
+    if (this.#reconnect === undefined || !this.#connected) return this.#shutdown(error, false);
+    const cause = error ?? new TransportError("RPYC_ERR_TRANSPORT_CLOSED", "the transport closed");
+    const wasOpen = this.#state === "open";
+    this.#state = "detached";
+    this.#clearHandshake();
+    if (wasOpen) {
+      this.emit("disconnect", cause);
+      this.#loseSession(cause);
+    }
+    this.#scheduleRedial(cause);
+  }
+
+  /**
+   * The peer forgot this session (no resume): calls in flight and every netref of it fail with
+   * `SessionLostError`, running handlers abort, both tables empty; `root` stays usable.
+   */
+  #loseSession(cause: Error): void {
+    const lost = new SessionLostError(
+      `the connection dropped (${cause.message}) and its session was lost; re-derive objects from conn.root`,
+      { cause },
+    );
+    this.#outgoing.rejectAll(lost);
+    this.#incoming.abortAll(lost);
+    this.#session.reset(lost);
+  }
+
+  #scheduleRedial(cause: Error): void {
+    const options = this.#reconnect!;
+    const redial = (this.#redial ??= { attempts: 0, timer: undefined });
+    if (redial.attempts >= options.retries) {
+      this.emit("reconnectFailed", cause);
+      return this.#shutdown(cause, false);
+    }
+    redial.attempts++;
+    redial.timer = setTimeout(
+      () => {
+        redial.timer = undefined;
+        this.#dialing = this.#redialOnce();
+      },
+      backoffDelay(options, redial.attempts),
+    );
+  }
+
+  async #redialOnce(): Promise<void> {
+    let transport: Transport;
+    try {
+      transport = await this.#dial!();
+    } catch (err) {
+      this.#dialing = undefined;
+      if (this.#state !== "closed") this.#scheduleRedial(asError(err));
+      return;
+    }
+    this.#dialing = undefined;
+    if (this.#state === "closed") return closeUnused(transport);
+    this.#state = "handshake";
+    this.#startHandshake(
+      () => this.#reattached(),
+      () => undefined, // a failed redial handshake closes the transport: the next redial follows
+    );
+    this.#startTransport(transport);
+  }
+
+  /** A redial's handshake completed: the connection is open again. */
+  #reattached(): void {
+    const attempts = this.#redial?.attempts ?? 0;
+    this.#redial = undefined;
+    this.emit("reconnect", { resumed: false, attempts });
+    this.#outgoing.resumeSending();
+    this.#wakeAttachWaiters();
+  }
+
+  #wakeAttachWaiters(): void {
+    const waiters = this.#attachWaiters;
+    this.#attachWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #clearHandshake(): void {
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    if (handshake?.timer !== undefined) clearTimeout(handshake.timer);
   }
 
   // ---- NetrefHost -------------------------------------------------------------------------
@@ -445,6 +623,13 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     if (!this.closed && !this.#transport.closed) {
       this.#sendMessage({ kind: MessageKind.Close, code, reason: error.message });
     }
+    if (this.#redial !== undefined && this.#state === "handshake") {
+      // A redial's handshake failed (no Hello in time, a bad one): that transport goes, and
+      // its close schedules the next redial.
+      this.#clearHandshake();
+      this.#transport.close();
+      return;
+    }
     this.#shutdown(error, false);
   }
 
@@ -454,6 +639,8 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
     this.#state = "closed";
     this.closeError = error;
     this.#transport.close();
+    if (this.#redial?.timer !== undefined) clearTimeout(this.#redial.timer);
+    this.#redial = undefined;
     const closedError = new ConnectionClosedError(
       error === undefined ? "the connection is closed" : `the connection closed: ${error.message}`,
       { cause: error },
@@ -475,8 +662,21 @@ export class Connection<TRoot = any> extends Emitter<ConnectionEvents> implement
         this.emit("error", err instanceof Error ? err : new Error(String(err)));
       }
     }
+    this.#wakeAttachWaiters();
     this.emit("close", error);
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** A transport dialed after the connection closed: started only to be closed at once. */
+function closeUnused(transport: Transport): Promise<void> {
+  return new Promise((resolve) => {
+    transport.start({ onFrame: () => undefined, onClose: () => resolve() });
+    transport.close();
+  });
 }
 
 function describe(value: unknown): string {

@@ -12,6 +12,7 @@ export {
   OverReleaseError,
   ReleasedNetrefError,
   RemoteError,
+  SessionLostError,
   UnknownRefError,
 } from "@rpyc/netref";
 
@@ -114,5 +115,20 @@ export class HandshakeError extends RpycError {
   override name = "HandshakeError";
   constructor(message: string, options?: ErrorOptions) {
     super("RPYC_ERR_HANDSHAKE", message, options);
+  }
+}
+
+/**
+ * A call made while a reconnecting connection is down could not be queued: more than
+ * `reconnect.maxQueuedCalls` were waiting (0: none may wait), or a ping. Retry once the
+ * `reconnect` event fired (`retryOnDisconnect` does).
+ *
+ * @example
+ * // err.code === "RPYC_ERR_DISCONNECTED"
+ */
+export class DisconnectedError extends RpycError {
+  override name = "DisconnectedError";
+  constructor(message: string, options?: ErrorOptions) {
+    super("RPYC_ERR_DISCONNECTED", message, options);
   }
 }

@@ -4,9 +4,10 @@
  * (`Request.pin`) until every dependent request has used them.
  *
  * Held results: a successful request with `hold: 1` whose result is an object or function is
- * answered `Held` instead of `Reply` while fewer than `config.maxHeldResults` are held; the
- * result stays here until the peer takes it (`Op.Take` on a `Pending` ref to the seq) or
- * forgets it (`Forget`).
+ * answered `Held` instead of `Reply` while fewer than `config.maxHeldResults` and
+ * `config.maxHeldBytes` are held; the result stays here until the peer takes it (`Op.Take` on
+ * a `Pending` ref to the seq) or forgets it (`Forget`). Pinned results have a byte budget too
+ * (kept-results.ts).
  *
  * Contract: every request gets exactly one answer (a Reply, Held or Error) unless it was cancelled
  * (the Cancel itself is answered with an AbortError) or the connection closed. A request that
@@ -20,6 +21,7 @@ import type { ConnectionConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { AbortError, TooManyRequestsError, UnknownRefError } from "./errors.ts";
 import { IncomingCall } from "./incoming-call.ts";
+import { KeptResults } from "./kept-results.ts";
 
 /** What the requests need from their connection. */
 export interface IncomingHost {
@@ -36,23 +38,14 @@ export interface IncomingHost {
   sendError(seq: number, error: unknown): void;
 }
 
-/**
- * A pipelined result kept for its dependents: the value itself when the handler returned
- * synchronously (so dependents run synchronously too), else the handler's promise (a `Promise`
- * is never a synchronous result: thenables take the asynchronous path).
- */
-interface Pinned {
-  readonly result: unknown;
-  remaining: number;
-}
-
 export class IncomingRequests {
   readonly #running = new Map<number, IncomingCall>();
-  readonly #pinned = new Map<number, Pinned>();
-  /** Results kept for the peer (it answered them `Held`), by request seq. */
-  readonly #held = new Map<number, unknown>();
+  /** Pinned and held results kept for the peer, by request seq. */
+  readonly #kept: KeptResults;
 
-  constructor(private readonly host: IncomingHost) {}
+  constructor(private readonly host: IncomingHost) {
+    this.#kept = new KeptResults(host.config);
+  }
 
   /** Requests running now (their handlers have not settled). */
   get size(): number {
@@ -61,12 +54,12 @@ export class IncomingRequests {
 
   /** Results kept for the peer (`Held`, not yet taken or forgotten). */
   get heldForPeer(): number {
-    return this.#held.size;
+    return this.#kept.heldCount;
   }
 
   /** The peer will never take these results. Unknown seqs are ignored (already taken). */
   forget(seqs: readonly number[]): void {
-    for (const seq of seqs) this.#held.delete(seq);
+    this.#kept.forget(seqs);
   }
 
   /** Runs one request; answers it when its handler settles. */
@@ -90,13 +83,13 @@ export class IncomingRequests {
         ),
       );
     }
-    if (pin > 0 && this.#pinned.size >= this.host.config.maxPendingRequests) {
+    if (pin > 0 && this.#kept.pinnedCount >= this.host.config.maxPendingRequests) {
       // Pipelined results wait for dependents the peer promised; a peer that never sends them
       // must not make us hold results without bound.
       return this.host.sendError(
         seq,
         new TooManyRequestsError(
-          `the peer holds ${this.#pinned.size} pipelined results unused (maxPendingRequests); await results before building on many more`,
+          `the peer holds ${this.#kept.pinnedCount} pipelined results unused (maxPendingRequests); await results before building on many more`,
         ),
       );
     }
@@ -127,14 +120,11 @@ export class IncomingRequests {
     }
     if (!isThenable(result)) {
       // The hot path: a synchronous handler is answered at once, with no promise.
-      if (pin > 0) this.#pinned.set(seq, { result, remaining: pin });
+      if (pin > 0) this.#kept.pin(seq, result, pin);
       return this.#answer(message, result);
     }
     const settled = Promise.resolve(result);
-    if (pin > 0) {
-      settled.catch(() => undefined);
-      this.#pinned.set(seq, { result: settled, remaining: pin });
-    }
+    if (pin > 0) this.#kept.pin(seq, settled, pin);
     this.#running.set(seq, call);
     settled.then(
       (value) => {
@@ -175,9 +165,8 @@ export class IncomingRequests {
       message.hold === 1 &&
       result !== null &&
       (typeof result === "object" || typeof result === "function") &&
-      this.#held.size < this.host.config.maxHeldResults
+      this.#kept.hold(message.seq, result)
     ) {
-      this.#held.set(message.seq, result);
       return this.host.sendHeld(message.seq);
     }
     this.host.reply(message.seq, result);
@@ -198,8 +187,7 @@ export class IncomingRequests {
     for (const call of this.#running.values()) call.abort(error);
     this.#running.clear();
     this.host.onIdle();
-    this.#pinned.clear();
-    this.#held.clear();
+    this.#kept.clear();
   }
 
   /** Runs the operation with `call` as the current call context. */
@@ -215,8 +203,7 @@ export class IncomingRequests {
   /** An error answer for a request that will not run; its pipelined dependents get it too. */
   #refuse(message: RequestMessage, err: unknown): void {
     const pin = message.pin ?? 0;
-    if (pin > 0 && !this.#pinned.has(message.seq))
-      this.#pinned.set(message.seq, { result: rejected(err), remaining: pin });
+    if (pin > 0 && !this.#kept.isPinned(message.seq)) this.#kept.pinError(message.seq, err, pin);
     this.host.sendError(message.seq, err);
   }
 
@@ -231,26 +218,17 @@ export class IncomingRequests {
 
   /** The held result a Take names; it is no longer held. */
   #takeHeld(ref: WireRef): unknown {
-    if (ref.kind !== RefKind.Pending || !this.#held.has(ref.id)) {
+    if (ref.kind !== RefKind.Pending || !this.#kept.isHeld(ref.id)) {
       throw new UnknownRefError(
         `no held result for request ${ref.id} (Take needs a Pending ref to a result answered Held)`,
       );
     }
-    const result = this.#held.get(ref.id);
-    this.#held.delete(ref.id);
-    return result;
+    return this.#kept.take(ref.id);
   }
 
   /** One use of the pipelined result of the peer's request `seq` (a value, or a `Promise`). */
   #takePinned(seq: number): unknown {
-    const entry = this.#pinned.get(seq);
-    if (entry === undefined) {
-      throw new UnknownRefError(
-        `no pipelined result for request ${seq} (it was not pinned, or every pin was used)`,
-      );
-    }
-    if (--entry.remaining <= 0) this.#pinned.delete(seq);
-    return entry.result;
+    return this.#kept.usePinned(seq);
   }
 }
 
@@ -260,10 +238,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === "object" || typeof value === "function") &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-function rejected(err: unknown): Promise<never> {
-  const promise = Promise.reject(err);
-  promise.catch(() => undefined);
-  return promise;
 }

@@ -2,13 +2,24 @@
  * @rpyc/core: transparent, symmetric RPC for TypeScript built on object proxying (RPyC for
  * TypeScript). Connections, services, netrefs and their helpers, errors.
  */
-export { Connection } from "./connection.ts";
+export { Connection, type Dialer } from "./connection.ts";
 export type {
   ConnectOptions,
   ConnectionEvents,
   ConnectionStats,
+  ReconnectInfo,
   ServiceSpec,
 } from "./connection-types.ts";
+export {
+  DEFAULT_RECONNECT,
+  backoffDelay,
+  type ReconnectOptions,
+} from "./reconnect/reconnect-options.ts";
+export {
+  retryOnDisconnect,
+  isDisconnectError,
+  type RetryOnDisconnectOptions,
+} from "./reconnect/retry-on-disconnect.ts";
 export { closeGracefully } from "./close-gracefully.ts";
 export { waitAtMost } from "./wait-at-most.ts";
 export {
@@ -19,6 +30,7 @@ export {
 } from "./delivery-queue.ts";
 export {
   connectTransport,
+  connectDialing,
   connectPair,
   connectStream,
   type StreamConnectOptions,
@@ -62,6 +74,8 @@ export {
   TooManyRequestsError,
   NoCurrentCallError,
   HandshakeError,
+  SessionLostError,
+  DisconnectedError,
 } from "./errors.ts";
 export {
   release,
@@ -87,5 +101,5 @@ export {
   type AccessConfig,
   type Inspection,
 } from "@rpyc/netref";
-export { DEFAULT_LIMITS, type Limits } from "@rpyc/protocol";
+export { DEFAULT_LIMITS, isNativeCodecActive, type Limits } from "@rpyc/protocol";
 export { LIBRARY_VERSION } from "./version.ts";

@@ -26,7 +26,7 @@ export class MessageSender {
   #sendLimits: Limits;
 
   constructor(
-    private readonly transport: Transport,
+    private transport: Transport,
     private readonly limits: Limits,
     /** Why the connection closed, for the error of a send after the transport closed. */
     private readonly closeCause: () => Error | undefined,
@@ -40,6 +40,11 @@ export class MessageSender {
    */
   get sendLimits(): Limits {
     return this.#sendLimits;
+  }
+
+  /** A reconnect replaced the transport: later messages go to `transport`. */
+  setTransport(transport: Transport): void {
+    this.transport = transport;
   }
 
   /** The peer's Hello arrived: its limits bound every later message, its `maxFrameBytes` every frame. */

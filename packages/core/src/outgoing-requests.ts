@@ -26,7 +26,7 @@ import {
   releaseBatchSize,
 } from "@rpyc/protocol";
 import type { ConnectionConfig } from "./config.ts";
-import { AbortError, TimeoutError } from "./errors.ts";
+import { AbortError, DisconnectedError, TimeoutError } from "./errors.ts";
 import { CallTable } from "./call-table.ts";
 import { HeldByPeer } from "./held-by-peer.ts";
 import { CallRecord } from "./outgoing-call.ts";
@@ -46,6 +46,11 @@ export interface OutgoingHost {
   onSendError(error: Error): void;
   /** Undefined while open; the error calls fail with once closed. */
   closedError(): Error | undefined;
+  /**
+   * Undefined while the connection is up; while a reconnecting one is down, how many calls
+   * may wait in the queue (nothing is sent until `resumeSending`).
+   */
+  detachedQueueLimit(): number | undefined;
 }
 
 const SEQ_LIMIT = 0x7fff_ffff;
@@ -93,6 +98,15 @@ export class OutgoingRequests {
     const closed = this.host.closedError();
     if (closed !== undefined) {
       record.reject(closed);
+      return record;
+    }
+    const queueLimit = this.host.detachedQueueLimit();
+    if (queueLimit !== undefined && this.#queue.length >= queueLimit) {
+      record.reject(
+        new DisconnectedError(
+          `the connection is down (reconnecting) and ${queueLimit} calls already wait (reconnect.maxQueuedCalls)`,
+        ),
+      );
       return record;
     }
     const signal = options?.signal;
@@ -208,6 +222,11 @@ export class OutgoingRequests {
     record?.resolve(undefined);
   }
 
+  /** The connection is up again (a reconnect): what waited in the queue leaves now. */
+  resumeSending(): void {
+    this.#scheduleFlush();
+  }
+
   /** The connection closed: every queued, pending and ping call rejects; no timer remains. */
   rejectAll(error: Error): void {
     for (const record of this.#queue) record.reject(error);
@@ -305,6 +324,7 @@ export class OutgoingRequests {
     this.#flushScheduled = false;
     this.#deferFlush = false;
     if (this.host.closedError() !== undefined) return;
+    if (this.host.detachedQueueLimit() !== undefined) return; // down: `resumeSending` flushes
     const queue = this.#queue;
     this.#queue = [];
     for (const record of queue) {

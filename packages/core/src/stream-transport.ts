@@ -25,7 +25,13 @@
  * reported to the connection through `onInputError`, which sends the peer a coded `Close`
  * before the transport closes; without that handler the transport just fails.
  */
-import { FRAME_HEADER_BYTES, FrameDecoder, resolveLimits, type Limits } from "@rpyc/protocol";
+import {
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  resolveLimits,
+  writeFrameHeader,
+  type Limits,
+} from "@rpyc/protocol";
 import { TransportError } from "./errors.ts";
 import { notRpycError, previewBytes } from "./foreign-bytes.ts";
 import type { Transport, TransportHandlers } from "./transport.ts";
@@ -565,7 +571,7 @@ function packPieces(pieces: readonly (Uint8Array | number)[], size: number): Uin
   let offset = 0;
   for (const piece of pieces) {
     if (typeof piece === "number") {
-      offset = writeHeader(out, offset, piece);
+      offset = writeFrameHeader(out, offset, piece);
     } else {
       out.set(piece, offset);
       offset += piece.byteLength;
@@ -577,14 +583,6 @@ function packPieces(pieces: readonly (Uint8Array | number)[], size: number): Uin
 /** One small frame with its header, in a buffer of its own (the common single-frame flush). */
 function packFrame(frame: Uint8Array): Uint8Array {
   const out = allocBytes(frame.byteLength + FRAME_HEADER_BYTES);
-  out.set(frame, writeHeader(out, 0, frame.byteLength));
+  out.set(frame, writeFrameHeader(out, 0, frame.byteLength));
   return out;
-}
-
-function writeHeader(out: Uint8Array, offset: number, length: number): number {
-  out[offset] = length >>> 24;
-  out[offset + 1] = (length >>> 16) & 0xff;
-  out[offset + 2] = (length >>> 8) & 0xff;
-  out[offset + 3] = length & 0xff;
-  return offset + 4;
 }

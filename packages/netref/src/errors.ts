@@ -39,6 +39,26 @@ export class ReleasedNetrefError extends RpycError {
 }
 
 /**
+ * The session this netref (or call) belonged to is gone: the connection dropped and came back
+ * as a new session (no resume, or the server refused it), so the peer forgot every object of
+ * the old one. `conn.root` works again; re-derive what you need from it (`retryOnDisconnect`).
+ *
+ * @example
+ * try { await counter.increment() } catch (err) {
+ *   if (err instanceof SessionLostError) counter = await conn.root.counter(); // err.code: RPYC_ERR_SESSION_LOST
+ * }
+ */
+export class SessionLostError extends RpycError {
+  override name = "SessionLostError";
+  constructor(
+    message = "the connection dropped and its session was lost; re-derive this object from conn.root",
+    options?: ErrorOptions,
+  ) {
+    super("RPYC_ERR_SESSION_LOST", message, options);
+  }
+}
+
+/**
  * A message named a reference the receiver does not hold (an unknown export id, an unknown or
  * already used pipelined result): a peer bug or a hostile peer.
  *

@@ -90,6 +90,22 @@ export class ImportTable {
     return this.#entries.size;
   }
 
+  /**
+   * Forgets every entry without sending releases and stays usable (the peer's session was
+   * lost: it forgot these ids). Returns the live proxies, so their owner can mark them dead.
+   */
+  reset(): object[] {
+    const live: object[] = [];
+    for (const entry of this.#entries.values()) {
+      const proxy = entry.ref.deref();
+      if (proxy === undefined) continue;
+      this.#registry.unregister(proxy);
+      live.push(proxy);
+    }
+    this.#entries.clear();
+    return live;
+  }
+
   /** Forgets everything without sending releases (the connection is closed). */
   clear(): void {
     this.#closed = true;

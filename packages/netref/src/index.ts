@@ -9,6 +9,7 @@ export {
   OverReleaseError,
   ReleasedNetrefError,
   RemoteError,
+  SessionLostError,
   UnknownRefError,
 } from "./errors.ts";
 export { byRef, isByRef, restricted, Restricted, EXPOSURE_BOUNDARY } from "./markers.ts";
@@ -36,6 +37,7 @@ export {
 export { type BoxHooks, type UnboxHooks, box, boxArgs, unbox, isPrimitive } from "./boxing.ts";
 export { type CallOptions, type OutgoingCall, isNetref, isRemotePromise } from "./netref-state.ts";
 export { ITER_BATCH, type IterBatch } from "./remote-iterator.ts";
+export { type ValueSize, MAX_VISITS, retainedBytes, wireSize } from "./value-size.ts";
 export { performLocal, IteratorHandle, type Inspection } from "./local-ops.ts";
 export {
   setAttr,

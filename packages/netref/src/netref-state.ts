@@ -63,7 +63,8 @@ export interface SessionLike {
 
 /** One imported remote object, shared by its proxy and its `withOptions` views. */
 export interface NetrefCore {
-  readonly session: SessionLike;
+  /** Its session; a lost session's netrefs are moved to a `LostSession` (they fail at once). */
+  session: SessionLike;
   readonly id: number;
   /** The `Yours` ref requests use to target it (cached). */
   readonly wireRef: WireRef;

@@ -106,6 +106,28 @@ function failedCall(error: unknown): OutgoingCall {
 }
 
 /**
+ * Where the netrefs of a lost session go (`RefSession.reset`): every operation fails with the
+ * session's `SessionLostError`, a release is a no-op (the peer forgot the id already).
+ */
+class LostSession implements SessionLike {
+  constructor(
+    readonly error: Error,
+    readonly peerName: () => string,
+  ) {}
+  startOp(): OutgoingCall {
+    return failedCall(this.error);
+  }
+  releaseNetref(core: NetrefCore): void {
+    core.released = true;
+    core.proxy = undefined;
+  }
+  expectPipelined(): void {}
+  describe(core: NetrefCore): string {
+    return `<netref #${core.id} of ${this.peerName()} (session lost)>`;
+  }
+}
+
+/**
  * One connection's object state: tables, boxing, the peer's root netref (see the file header).
  *
  * @example
@@ -264,6 +286,8 @@ export class RefSession implements SessionLike {
   #boxRef(value: object): WireRef {
     if (typeof value === "function") {
       const view = netrefViews.get(value);
+      if (view !== undefined && view.core.session instanceof LostSession)
+        throw view.core.session.error;
       if (view !== undefined && view.core.session === this) {
         if (view.core.released) throw new ReleasedNetrefError();
         return view.core.id === ROOT_ID
@@ -302,6 +326,20 @@ export class RefSession implements SessionLike {
   /** Table sizes, for leak checks. */
   stats(): RefStats {
     return { exported: this.exports.size, imported: this.imports.size };
+  }
+
+  /**
+   * The peer's session was lost (a reconnect without resume): every netref of it fails with
+   * `error` from now on (it moves to a `LostSession`), both tables are cleared without
+   * messages, and the session itself stays usable: `root` reaches the peer's new session.
+   */
+  reset(error: Error): void {
+    const lost = new LostSession(error, this.#peerName);
+    for (const proxy of this.imports.reset()) {
+      const view = netrefViews.get(proxy);
+      if (view !== undefined && view.core.session === this) view.core.session = lost;
+    }
+    this.exports.clear();
   }
 
   /** The connection closed: every later operation fails with `error`; both tables are cleared. */

@@ -15,12 +15,11 @@ import {
   decodeMessage,
   encodeFrame,
   encodeMessage,
-  encodeMessageFrame,
   encodeMessageSegments,
   frameHeader,
   type Message,
 } from "@rpyc/protocol";
-import { decodeMessageFull, encodeMessageFull } from "../src/codec.ts";
+import { decodeMessageFull, encodeMessageFull } from "../src/codec/codec.ts";
 
 /** Ops per second of `run` over one ~0.5 s window. */
 function rate(run: () => void): number {
@@ -97,7 +96,7 @@ for (const [name, message] of [
 perMessage(
   "frame of Request add(1, 2)",
   () => (sink = encodeFrame(encodeMessageFull(call))),
-  () => (sink = encodeMessageFrame(call)),
+  () => (sink = encodeFrame(encodeMessage(call))),
 );
 perMessage(
   "segments of Reply 1 MiB bytes",

@@ -43,7 +43,7 @@ export function frameHeader(payloadLength: number): Uint8Array {
     throw new RangeError(`a frame payload must be 0 to ${MAX_PREFIX} bytes, got ${payloadLength}`);
   }
   const header = new Uint8Array(FRAME_HEADER_BYTES);
-  writeUint32(header, 0, payloadLength);
+  writeFrameHeader(header, 0, payloadLength);
   return header;
 }
 
@@ -56,19 +56,26 @@ export function frameHeader(payloadLength: number): Uint8Array {
  */
 export function encodeFrame(payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  writeUint32(frame, 0, payload.length);
-  frame.set(payload, FRAME_HEADER_BYTES);
+  frame.set(payload, writeFrameHeader(frame, 0, payload.length));
   return frame;
 }
 
-function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value >>> 24;
-  target[at + 1] = (value >>> 16) & 0xff;
-  target[at + 2] = (value >>> 8) & 0xff;
-  target[at + 3] = value & 0xff;
+/**
+ * Writes the 4-byte big-endian prefix of a `payloadLength`-byte payload into `target` at `at`
+ * and returns the offset after it, where the payload goes: the one length writer of rpyc-ts
+ * (stream transports pack many frames into one buffer with it, the WebSocket batch too). The
+ * caller guarantees 4 bytes of room and a length of 0 to 2^32-1 (`frameHeader` checks).
+ */
+export function writeFrameHeader(target: Uint8Array, at: number, payloadLength: number): number {
+  target[at] = payloadLength >>> 24;
+  target[at + 1] = (payloadLength >>> 16) & 0xff;
+  target[at + 2] = (payloadLength >>> 8) & 0xff;
+  target[at + 3] = payloadLength & 0xff;
+  return at + FRAME_HEADER_BYTES;
 }
 
-function readUint32(source: Uint8Array, at: number): number {
+/** Reads a 4-byte big-endian length at `at` (the caller checked that 4 bytes are there). */
+export function readFrameHeader(source: Uint8Array, at: number): number {
   return (
     (source[at] as number) * 0x100_0000 +
     (((source[at + 1] as number) << 16) |
@@ -145,7 +152,7 @@ export class FrameDecoder {
       if (frame === undefined) {
         let length: number;
         if (this.#headerFill === 0 && end - at >= FRAME_HEADER_BYTES) {
-          length = readUint32(chunk, at);
+          length = readFrameHeader(chunk, at);
           at += FRAME_HEADER_BYTES;
         } else {
           // At most 4 bytes: a loop beats allocating a subarray.
@@ -154,7 +161,7 @@ export class FrameDecoder {
           }
           if (this.#headerFill < FRAME_HEADER_BYTES) break;
           this.#headerFill = 0;
-          length = readUint32(this.#header, 0);
+          length = readFrameHeader(this.#header, 0);
         }
         if (length > this.#maxFrameBytes) {
           this.#failure = new FrameTooLargeError(length, this.#maxFrameBytes);

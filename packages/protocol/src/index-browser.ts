@@ -25,11 +25,14 @@ export {
   type Limits,
 } from "./limits.ts";
 export { forgetBatchSize, releaseBatchSize } from "./batch-size.ts";
+export { encodeMessage, encodeMessageSegments, decodeMessage } from "./codec/codec-lite.ts";
 export {
-  encodeMessage,
-  encodeMessageFrame,
-  encodeMessageSegments,
-  decodeMessage,
-} from "./codec-lite.ts";
-export { FRAME_HEADER_BYTES, frameHeader, encodeFrame, FrameDecoder } from "./framing.ts";
+  FRAME_HEADER_BYTES,
+  frameHeader,
+  encodeFrame,
+  writeFrameHeader,
+  readFrameHeader,
+  FrameDecoder,
+} from "./framing.ts";
+export { isNativeCodecActive, RPYC_WARN_NO_NATIVE_CODEC } from "./codec/native-codec-lite.ts";
 export { checkHello, createHello, type HelloOptions } from "./handshake.ts";

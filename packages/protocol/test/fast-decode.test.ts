@@ -18,8 +18,8 @@ import {
   encodeMessage,
   resolveLimits,
 } from "@rpyc/protocol";
-import { decodeMessageFull, fastPathCounts } from "../src/codec.ts";
-import { FAST_DECODE_MAX_BYTES, fastDecode } from "../src/fast-decode.ts";
+import { decodeMessageFull, fastPathCounts } from "../src/codec/codec.ts";
+import { FAST_DECODE_MAX_BYTES, fastDecode } from "../src/codec/fast-decode.ts";
 import { DEFAULT_LIMITS } from "../src/limits.ts";
 import { message, messagesOf, plainValue } from "./arbitraries.ts";
 

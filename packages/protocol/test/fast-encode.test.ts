@@ -17,14 +17,12 @@ import {
   WireError,
   WireRef,
   decodeMessage,
-  encodeFrame,
   encodeMessage,
-  encodeMessageFrame,
   encodeMessageSegments,
   resolveLimits,
 } from "@rpyc/protocol";
-import { encodeMessageFull, fastPathCounts } from "../src/codec.ts";
-import { fastEncode } from "../src/fast-encode.ts";
+import { encodeMessageFull, fastPathCounts } from "../src/codec/codec.ts";
+import { fastEncode } from "../src/codec/fast-encode.ts";
 import { DEFAULT_LIMITS } from "../src/limits.ts";
 import { message, messagesOf, plainValue } from "./arbitraries.ts";
 
@@ -307,27 +305,5 @@ describe("encodeMessageSegments", () => {
     const copies = segments.map((s) => s.slice());
     for (let i = 0; i < 5000; i++) encodeMessageSegments(reply([i, payload]));
     expect(segments.map(toHex)).toEqual(copies.map(toHex));
-  });
-});
-
-describe("encodeMessageFrame", () => {
-  it("writes encodeFrame(encodeMessage(…))'s bytes for any message, on either path", () => {
-    fc.assert(
-      fc.property(message, (m) => {
-        expect(toHex(encodeMessageFrame(m))).toBe(toHex(encodeFrame(encodeMessage(m))));
-      }),
-      { numRuns: 200 },
-    );
-    const docs = { ...add, args: [2, 3] }; // docs/protocol.md's framed example
-    expect(toHex(encodeMessageFrame(docs))).toBe("0000000f86010104d9b7fd0063616464820203");
-  });
-
-  it("frames large messages too, and keeps earlier frames intact", () => {
-    const first = encodeMessageFrame(add);
-    const copy = toHex(first);
-    const big = reply(new Uint8Array(100_000).fill(3));
-    expect(Buffer.compare(encodeMessageFrame(big), encodeFrame(encodeMessage(big)))).toBe(0);
-    for (let i = 0; i < 3000; i++) encodeMessageFrame(reply("x".repeat(i % 50)));
-    expect(toHex(first)).toBe(copy);
   });
 });

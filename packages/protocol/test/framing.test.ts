@@ -7,7 +7,9 @@ import {
   RPYC_ERR_FRAME_TOO_LARGE,
   encodeFrame,
   frameHeader,
+  readFrameHeader,
   resolveLimits,
+  writeFrameHeader,
 } from "@rpyc/protocol";
 
 const hex = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ""), "hex"));
@@ -31,6 +33,18 @@ describe("frameHeader / encodeFrame", () => {
     expect(() => frameHeader(2 ** 32)).toThrow(RangeError);
     expect(() => frameHeader(-1)).toThrow(RangeError);
     expect(() => frameHeader(1.5)).toThrow(RangeError);
+  });
+});
+
+describe("writeFrameHeader / readFrameHeader", () => {
+  it("write the prefix in place, return the payload's offset, and read it back", () => {
+    const out = new Uint8Array(11).fill(0xee);
+    expect(writeFrameHeader(out, 1, 0x0a0b0c0d)).toBe(5);
+    expect(writeFrameHeader(out, 5, 2)).toBe(9);
+    expect(toHex(out)).toBe("ee0a0b0c0d00000002eeee");
+    expect(readFrameHeader(out, 1)).toBe(0x0a0b0c0d);
+    expect(readFrameHeader(out, 5)).toBe(2);
+    expect(readFrameHeader(hex("ffffffff"), 0)).toBe(0xffffffff);
   });
 });
 

@@ -4,6 +4,15 @@
  */
 export { connectPython, connectPythonUnix, type ConnectPythonOptions } from "./connect-python.ts";
 export {
+  connectPythonClassic,
+  connectPythonClassicUnix,
+  pythonClassicOver,
+  PythonClassicConnection,
+  DEFAULT_PYTHON_CLASSIC_PORT,
+  type ConnectPythonClassicOptions,
+  type PythonModules,
+} from "./python-classic.ts";
+export {
   servePython,
   DEFAULT_PYTHON_HOST,
   DEFAULT_PYTHON_MAX_CONNECTIONS,

@@ -51,14 +51,31 @@ function envFor(version: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How `startPython` runs the script. */
+export interface StartOptions {
+  /** Working directory of the process. Default: this process's. */
+  readonly cwd?: string;
+  /** Which stdout line means ready (earlier lines are dropped). Default: the first. */
+  readonly isReady?: (line: string) => boolean;
+}
+
 /**
  * Starts `/usr/bin/python3 <args>` for RPyC `version` and waits for its first stdout line.
  *
  * @example
  * const peer = await startPython("6.0.1", [`${FIXTURES}service_server.py`]);
  */
-export async function startPython(version: string, args: readonly string[]): Promise<PythonPeer> {
-  const child = spawn(PYTHON, [...args], { env: envFor(version), stdio: ["pipe", "pipe", "pipe"] });
+export async function startPython(
+  version: string,
+  args: readonly string[],
+  options: StartOptions = {},
+): Promise<PythonPeer> {
+  const isReady = options.isReady ?? (() => true);
+  const child = spawn(PYTHON, [...args], {
+    env: envFor(version),
+    cwd: options.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
   const exited = new Promise<number | null>((resolve) =>
@@ -67,7 +84,12 @@ export async function startPython(version: string, args: readonly string[]): Pro
   const lines = createInterface({ input: child.stdout! });
   const output: string[] = [];
   const ready = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
+    const onLine = (line: string): void => {
+      if (!isReady(line)) return;
+      lines.off("line", onLine);
+      resolve(line);
+    };
+    lines.on("line", onLine);
     void exited.then((code) =>
       reject(new Error(`python exited (${code}) before ready: ${stderr}`)),
     );
@@ -91,4 +113,32 @@ export async function startServiceServer(version: string): Promise<PythonPeer & 
   const peer = await startPython(version, [`${FIXTURES}service_server.py`]);
   const port = Number(peer.ready.split(" ")[1]);
   return Object.assign(peer, { port });
+}
+
+/**
+ * Starts RPyC's own classic server CLI (`rpyc_classic -m oneshot`, a `SlaveService` that serves
+ * one connection, then exits) on 127.0.0.1 port 0. It prints "rpyc-oneshot", then
+ * "<host>\t<port>" once listening.
+ */
+export async function startClassicServer(
+  version: string,
+  options: { cwd?: string; args?: readonly string[] } = {},
+): Promise<PythonPeer & { port: number }> {
+  const peer = await startPython(
+    version,
+    [
+      "-c",
+      "import rpyc.cli.rpyc_classic as m; m.main()",
+      "-m",
+      "oneshot",
+      "--host",
+      "127.0.0.1",
+      "-p",
+      "0",
+      "-q",
+      ...(options.args ?? []),
+    ],
+    { cwd: options.cwd, isReady: (line) => /^\S+\t\d+$/.test(line) },
+  );
+  return Object.assign(peer, { port: Number(peer.ready.split("\t")[1]) });
 }

@@ -4,7 +4,7 @@
  */
 import type { Socket } from "node:net";
 import {
-  connectTransport,
+  connectDialing,
   createStreamTransport,
   streamOptionsOf,
   type Connection,
@@ -20,7 +20,14 @@ import { describeEndpoint, openSocket, type Endpoint, type SocketOptions } from 
  * @example
  * await connect("localhost", 18861, { service: ClientService, tls: { ca }, attempts: 1 });
  */
-export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {}
+export interface ConnectOptions extends CoreConnectOptions, SocketOptions, StreamBounds {
+  /**
+   * The client half of a server's `authenticator`: runs on the open socket (after TLS) before
+   * the rpyc handshake, e.g. to write credentials the server's authenticator reads. Whatever it
+   * leaves unread stays for the handshake. A throw closes the socket and rejects `connect`.
+   */
+  readonly beforeHandshake?: (socket: Socket) => void | Promise<void>;
+}
 
 /**
  * Connects to an rpyc-ts server over TCP (or TLS with `tls`). Resolves after the handshake.
@@ -51,9 +58,24 @@ export function connectUnix(path: string, options: ConnectOptions = {}): Promise
 
 async function connectTo(endpoint: Endpoint, options: ConnectOptions): Promise<Connection> {
   const socket: Socket = await openSocket(endpoint, options);
+  let first: Socket | undefined = socket;
+  // The first dial is the socket above; a reconnecting connection redials the same endpoint.
+  const dial = async () => {
+    let next = first;
+    first = undefined;
+    if (next === undefined) {
+      next = await openSocket(endpoint, options);
+      await options.beforeHandshake?.(next);
+    }
+    return createStreamTransport(next, streamOptionsOf(options));
+  };
   try {
-    const transport = createStreamTransport(socket, streamOptionsOf(options));
-    return await connectTransport(transport, { service: options.service, config: options.config });
+    await options.beforeHandshake?.(socket);
+    return await connectDialing(dial, {
+      service: options.service,
+      config: options.config,
+      reconnect: options.reconnect,
+    });
   } catch (error) {
     socket.destroy();
     throw refusal(error) ?? tlsFailure(error) ?? notRpyc(error, endpoint) ?? error;

@@ -4,7 +4,7 @@
  * connect-node.ts instead (the `node` export condition), which opens `ws` sockets.
  */
 import {
-  connectTransport,
+  connectDialing,
   type Connection,
   type ConnectOptions as CoreConnectOptions,
   type Transport,
@@ -100,13 +100,21 @@ export async function connectOver(
     closeTimeoutMs,
     ...connectOptions
   } = options;
-  const transport = await openWebSocket(url, create, {
+  const transportOptions = {
     maxFrameBytes: maxFrameBytes ?? options.config?.limits?.maxFrameBytes,
     maxBufferedBytes,
     closeTimeoutMs,
-  });
+  };
+  const transport = await openWebSocket(url, create, transportOptions);
+  let first: Transport | undefined = transport;
+  // The first dial is the socket above; a reconnecting connection opens a new one each time.
+  const dial = async (): Promise<Transport> => {
+    const next = first ?? (await openWebSocket(url, create, transportOptions));
+    first = undefined;
+    return next;
+  };
   try {
-    return await connectTransport(transport, connectOptions);
+    return await connectDialing(dial, connectOptions);
   } catch (error) {
     transport.close();
     throw error;

@@ -10,6 +10,7 @@
  * it, nor `MAX_BATCH_BYTES`. A frame too large to share a batch goes alone, as it is.
  */
 import { ProtocolError, TransportError, type Transport, type TransportHandlers } from "@rpyc/core";
+import { readFrameHeader, writeFrameHeader } from "@rpyc/protocol";
 
 /**
  * The part of the WHATWG `WebSocket` API the transport uses. The browser's `WebSocket`, Node
@@ -280,9 +281,7 @@ class WebSocketTransport implements Transport {
     let at = 1;
     while (at < end && !this.#closed) {
       if (end - at < LENGTH_BYTES) return this.#badBatch("a frame length is cut off");
-      const length =
-        ((batch[at]! << 24) | (batch[at + 1]! << 16) | (batch[at + 2]! << 8) | batch[at + 3]!) >>>
-        0;
+      const length = readFrameHeader(batch, at);
       at += LENGTH_BYTES;
       if (length === 0 || length > end - at) {
         return this.#badBatch(`a frame of ${length} bytes does not fit the message`);
@@ -362,13 +361,9 @@ function sendRun(socket: WebSocketLike, run: readonly Uint8Array[], bytes: numbe
   out[0] = BATCH_MARK;
   let at = 1;
   for (const frame of run) {
-    const length = frame.byteLength;
-    out[at] = length >>> 24;
-    out[at + 1] = (length >>> 16) & 0xff;
-    out[at + 2] = (length >>> 8) & 0xff;
-    out[at + 3] = length & 0xff;
-    out.set(frame, at + LENGTH_BYTES);
-    at += LENGTH_BYTES + length;
+    at = writeFrameHeader(out, at, frame.byteLength);
+    out.set(frame, at);
+    at += frame.byteLength;
   }
   socket.send(out);
 }

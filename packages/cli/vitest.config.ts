@@ -1,0 +1,3 @@
+import { rpycProject } from "../../vitest.shared.ts";
+
+export default rpycProject("cli");
